@@ -1,0 +1,1 @@
+"""storyline: a source-attributed account of each news story."""

@@ -1,0 +1,397 @@
+"""Statistical attribution tagger: Source / Cue / Content token labels from a linear-chain CRF.
+
+The CRF (python-crfsuite) labels every token of a paragraph with BIO tags for the three parts of an
+attribution (PolNeAR's univocal scheme: a token belongs to at most one part of one attribution). Its
+features come from the spaCy parse: word and tag identity, the dependency relation that links a token
+to the nearest governing cue word (``nsubj`` of "said" -> source, ``ccomp`` -> content), whether the
+token sits inside quotation marks, and a window of neighbours. The cue lexicon (lemmas that are cues
+often enough in training) is learned from the training corpus and shipped beside the model.
+
+Also here: the reader for brat standoff attribution corpora (PolNeAR layout) shared by the training
+script and the benchmark, and :func:`quoted_regions`, the quotation-mark scanner the rules use too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc, Token
+
+MODEL_DIR = Path(__file__).parent / "models"
+MODEL_PATH = MODEL_DIR / "attribution.crfsuite.bin"
+LEXICON_PATH = MODEL_DIR / "attribution_cues.json"
+
+PARTS = ("source", "cue", "content")
+# Quotation marks: opening and closing forms. Straight marks are both; ‘ ’ only count at word edges
+# so that apostrophes ("don’t", "Trump’s") are never taken for quote marks.
+_DOUBLE_OPEN = "“„«"
+_DOUBLE_CLOSE = "”»"
+_MAX_GOVERNOR_STEPS = 12
+_ANN_LINE = re.compile(r"^[TE]\d+\t")  # parse depth walked up to find a governing cue; deeper trees are rare
+
+
+# --------------------------------------------------------------------------- corpus reading
+
+
+@dataclass
+class GoldAttribution:
+    """One annotated attribution: each part is a list of (start, end) character fragments."""
+
+    source: list[tuple[int, int]] = field(default_factory=list)
+    cue: list[tuple[int, int]] = field(default_factory=list)
+    content: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class GoldDocument:
+    """An article text with the attributions of one annotator."""
+
+    name: str
+    text: str
+    attributions: list[GoldAttribution]
+
+
+def read_brat(path: Path) -> list[GoldAttribution]:
+    """Attributions of one brat ``.ann`` file (``E`` events linking Source, Cue and Content text spans)."""
+    spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    events: list[list[tuple[str, str]]] = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not _ANN_LINE.match(line):
+            continue  # blank, another annotation kind, or the continuation of a multi-line span text
+        cols = line.split("\t")
+        try:
+            if cols[0].startswith("T"):
+                kind, _, offsets = cols[1].partition(" ")
+                frags = [tuple(int(x) for x in frag.split()) for frag in offsets.split(";")]
+                spans[cols[0]] = (kind, [(f[0], f[1]) for f in frags])
+            elif cols[0].startswith("E"):
+                events.append([tuple(arg.split(":", 1)) for arg in cols[1].split()])  # type: ignore[misc]
+        except (IndexError, ValueError) as exc:
+            raise ValueError(f"{path}: line {lineno}: not brat standoff ({exc})") from exc
+    out = []
+    for args in events:
+        att = GoldAttribution()
+        for role, ref in args:
+            part = role.rstrip("0123456789").lower()
+            if part in PARTS and ref in spans:
+                getattr(att, part).extend(spans[ref][1])
+        if att.cue or att.content:
+            out.append(att)
+    return out
+
+
+def read_corpus(split_dir: Path, all_annotators: bool = False) -> list[GoldDocument]:
+    """Documents of a PolNeAR-layout split (``text/NAME.txt`` + ``attributions/NAME_ANNOTATOR.ann``).
+
+    A text annotated by several annotators is read once with the annotator whose id sorts first,
+    unless ``all_annotators`` (training uses every annotation as its own example).
+    """
+    text_dir, ann_dir = split_dir / "text", split_dir / "attributions"
+    if not text_dir.is_dir() or not ann_dir.is_dir():
+        raise FileNotFoundError(f"{split_dir}: expected text/ and attributions/ folders")
+    by_name: dict[str, list[Path]] = {}
+    for ann in sorted(ann_dir.glob("*.ann")):
+        by_name.setdefault(ann.stem.rsplit("_", 1)[0], []).append(ann)
+    docs = []
+    for name, anns in sorted(by_name.items()):
+        text_path = text_dir / f"{name}.txt"
+        if not text_path.exists():
+            raise FileNotFoundError(f"{text_path}: missing text for {anns[0].name}")
+        text = text_path.read_text(encoding="utf-8")
+        for ann in anns if all_annotators else anns[:1]:
+            docs.append(GoldDocument(ann.stem, text, read_brat(ann)))
+    return docs
+
+
+# --------------------------------------------------------------------------- quotation marks
+
+
+def _paragraph_quotes(text: str, offset: int) -> list[tuple[int, int, bool]]:
+    """(start, end, closed) quotations of one paragraph, offsets shifted by ``offset``."""
+    out: list[tuple[int, int, bool]] = []
+    start: int | None = None
+    opener = ""
+    for i, ch in enumerate(text):
+        prev = text[i - 1] if i else " "
+        nxt = text[i + 1] if i + 1 < len(text) else " "
+        if start is None:
+            if ch in _DOUBLE_OPEN or (ch in '"‘' and not prev.isalnum()):
+                start, opener = i, ch
+            continue
+        closes = (ch == "’" and not nxt.isalnum()) if opener == "‘" else (ch in _DOUBLE_CLOSE or ch == '"')
+        if closes:
+            out.append((offset + start, offset + i + 1, True))
+            start = None
+    if start is not None:
+        out.append((offset + start, offset + len(text), False))
+    return out
+
+
+def quoted_regions(text: str) -> list[tuple[int, int]]:
+    """Character spans (marks included) of quotations in ``text``.
+
+    Curly and straight double quotes, and single curly quotes at word edges (so that apostrophes
+    are not taken for marks). A quotation left open at the end of a paragraph continues when the
+    next paragraph opens with a quote mark, the newspaper convention for multi-paragraph quotes.
+    """
+    merged: list[tuple[int, int, bool]] = []
+    pos = 0
+    for para in text.split("\n\n"):
+        quotes = _paragraph_quotes(para, pos)
+        if quotes and merged and not merged[-1][2] and quotes[0][0] == pos:
+            merged[-1] = (merged[-1][0], quotes[0][1], quotes[0][2])
+            quotes = quotes[1:]
+        merged.extend(quotes)
+        pos += len(para) + 2
+    return [(s, e) for s, e, _ in merged]
+
+
+# --------------------------------------------------------------------------- features
+
+
+def paragraphs(doc: Doc) -> Iterator[list[Token]]:
+    """Non-space tokens of each paragraph (paragraphs are separated by blank lines)."""
+    current: list[Token] = []
+    text = doc.text  # Doc.text joins every token: build it once
+    for tok in doc:
+        if tok.is_space:
+            if "\n\n" in tok.text_with_ws or tok.text.count("\n") >= 2:
+                if current:
+                    yield current
+                current = []
+            continue
+        if current and "\n\n" in text[current[-1].idx + len(current[-1]) : tok.idx]:
+            yield current
+            current = []
+        current.append(tok)
+    if current:
+        yield current
+
+
+def _shape(tok: Token) -> str:
+    if tok.is_punct:
+        return "P"
+    if tok.like_num:
+        return "N"
+    if tok.is_upper and len(tok) > 1:
+        return "AA"
+    return "Aa" if tok.is_title else "a"
+
+
+def _governor(tok: Token, lexicon: dict[str, float]) -> tuple[Token, str, int] | None:
+    """The nearest ancestor whose lemma is a cue, with the relation of the path's last step and depth."""
+    child, node = tok, tok
+    for steps in range(_MAX_GOVERNOR_STEPS):
+        if node.head is node:
+            return None
+        child, node = node, node.head
+        if node.lemma_.lower() in lexicon:
+            return node, child.dep_, steps
+    return None
+
+
+def _token_features(tok: Token, lexicon: dict[str, float], inq: bool, qmark: str) -> list[str]:
+    lem = tok.lemma_.lower()
+    feats = [
+        f"w={tok.lower_}",
+        f"lem={lem}",
+        f"tag={tok.tag_}",
+        f"dep={tok.dep_}",
+        f"shape={_shape(tok)}",
+        f"ent={tok.ent_iob_}{tok.ent_type_}",
+        f"hdep={tok.dep_}_{tok.head.pos_}",
+        f"suf={tok.lower_[-3:]}",
+    ]
+    if lem in lexicon:
+        feats += ["cue", f"cuep={round(lexicon[lem], 1)}", f"cuedep={tok.dep_}"]
+    if tok.head.lemma_.lower() in lexicon:
+        feats.append(f"hcue_dep={tok.dep_}")
+    gov = _governor(tok, lexicon)
+    if gov is not None:
+        node, rel, steps = gov
+        side = "L" if tok.i < node.i else "R"
+        feats += [f"gov={rel}", f"gov={rel}_{side}", f"govd={min(steps, 3)}", f"govlem={node.lemma_.lower()}"]
+    if inq:
+        feats.append("inq")
+    if qmark:
+        feats.append(f"qm={qmark}")
+    if tok.is_sent_start:
+        feats.append("sstart")
+    if tok.is_sent_end:
+        feats.append("send")
+    return feats
+
+
+def _quote_state(doc: Doc, regions: list[tuple[int, int]]) -> tuple[list[bool], list[str]]:
+    """Per token: inside a quotation, and whether it is the opening/closing mark."""
+    inq = [False] * len(doc)
+    mark = [""] * len(doc)
+    text = doc.text
+    for start, end in regions:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            continue
+        for tok in span:
+            inq[tok.i] = True
+        mark[span[0].i] = "open"
+        if end <= span[-1].idx + len(span[-1]) and text[end - 1 : end] in _DOUBLE_CLOSE + '"’':
+            mark[span[-1].i] = "close"
+    return inq, mark
+
+
+def doc_features(doc: Doc, lexicon: dict[str, float]) -> list[tuple[list[Token], list[list[str]]]]:
+    """CRF items for each paragraph of ``doc``: the tokens and their feature strings."""
+    inq, mark = _quote_state(doc, quoted_regions(doc.text))
+    out = []
+    for para in paragraphs(doc):
+        base = [_token_features(t, lexicon, inq[t.i], mark[t.i]) for t in para]
+        # cue words outside quotation marks: where the attribution around a token is anchored
+        cues = [t.i for t in para if t.lemma_.lower() in lexicon and t.pos_ in ("VERB", "NOUN") and not inq[t.i]]
+        sent_of = {t.i: t.sent.start for t in para}
+        cue_sents = {sent_of[i] for i in cues}
+        sent_order = sorted(set(sent_of.values()))
+        para_feats = ["para_q" if mark[para[0].i] == "open" else "para_noq", "para_cue" if cues else "para_nocue"]
+        items = []
+        seen_close: dict[int, bool] = {}
+        for k, tok in enumerate(para):
+            sent = sent_of[tok.i]
+            feats = list(base[k]) + para_feats
+            if mark[tok.i] == "close":
+                seen_close[sent] = True
+            elif seen_close.get(sent) and not inq[tok.i]:
+                feats.append("after_close")
+            if cues:
+                near = min(cues, key=lambda c: abs(c - tok.i))
+                feats.append(f"cued={_bucket(tok.i - near)}")
+                feats.append("cue_same_sent" if sent_of[near] == sent else "cue_other_sent")
+            pos = sent_order.index(sent)
+            if pos and sent_order[pos - 1] in cue_sents:
+                feats.append("prev_sent_cue")
+            if pos + 1 < len(sent_order) and sent_order[pos + 1] in cue_sents:
+                feats.append("next_sent_cue")
+            gov = next((f for f in base[k] if f.startswith("gov=") and "_" not in f), None)
+            if gov:
+                feats.append(f"{gov}_q{int(inq[tok.i])}")
+            for off in (-2, -1, 1, 2):
+                j = k + off
+                if 0 <= j < len(para):
+                    nb = para[j]
+                    feats += [f"{off}w={nb.lower_}", f"{off}tag={nb.tag_}"]
+                    if abs(off) == 1:
+                        feats += [f"{off}dep={nb.dep_}", *(f"{off}{f}" for f in base[j] if f in ("cue", "inq"))]
+                        if mark[nb.i]:
+                            feats.append(f"{off}qm={mark[nb.i]}")
+                else:
+                    feats.append(f"{off}pad")
+            items.append(feats)
+        out.append((para, items))
+    return out
+
+
+def _bucket(distance: int) -> str:
+    """Signed, log-like bucket of a token distance."""
+    size = abs(distance)
+    label = next(str(b) for b in (0, 1, 2, 5, 10, 20, 40, 10**9) if size <= b)
+    return ("-" if distance < 0 else "+") + label
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def gold_labels(para: list[Token], attributions: list[GoldAttribution]) -> list[str]:
+    """BIO labels of ``para`` from gold character spans (a token takes the part its start falls in)."""
+    owner: dict[int, tuple[str, int]] = {}
+    for n, att in enumerate(attributions):
+        for part in PARTS:
+            for start, end in getattr(att, part):
+                for tok in para:
+                    if start <= tok.idx < end:
+                        owner[tok.i] = (part, n)
+    labels, prev = [], None
+    for tok in para:
+        cur = owner.get(tok.i)
+        if cur is None:
+            labels.append("O")
+        else:
+            labels.append(("I-" if cur == prev else "B-") + cur[0])
+        prev = cur
+    return labels
+
+
+def bio_runs(labels: list[str]) -> list[tuple[str, int, int]]:
+    """(part, first index, last index + 1) runs of a BIO label sequence."""
+    runs: list[tuple[str, int, int]] = []
+    for k, lab in enumerate(labels):
+        if lab == "O":
+            continue
+        part = lab[2:]
+        if lab.startswith("I-") and runs and runs[-1][0] == part and runs[-1][2] == k:
+            runs[-1] = (part, runs[-1][1], k + 1)
+        else:
+            runs.append((part, k, k + 1))
+    return runs
+
+
+# --------------------------------------------------------------------------- model
+
+
+@lru_cache(maxsize=1)
+def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, float]:
+    """Cue lemmas with the share of their training occurrences that were cues."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: cue lexicon missing; run scripts/train_attribution.py")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not all(isinstance(v, int | float) for v in data.values()):
+        raise ValueError(f"{path}: expected an object of lemma -> share")
+    return {str(k): float(v) for k, v in data.items()}
+
+
+class AttributionTagger:
+    """The shipped CRF: BIO Source/Cue/Content labels for the tokens of a parsed document."""
+
+    def __init__(self, model_path: Path = MODEL_PATH, lexicon_path: Path = LEXICON_PATH) -> None:
+        import pycrfsuite
+
+        if not model_path.exists():
+            raise FileNotFoundError(f"{model_path}: attribution model missing; run scripts/train_attribution.py")
+        self.lexicon = load_lexicon(lexicon_path)
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(model_path))
+
+    def tag(self, doc: Doc) -> list[tuple[list[Token], list[str]]]:
+        """Each paragraph's tokens with their predicted BIO labels."""
+        return [(para, self._tagger.tag(items)) for para, items in doc_features(doc, self.lexicon)]
+
+
+@lru_cache(maxsize=1)
+def default_tagger() -> AttributionTagger:
+    """The shipped tagger, loaded once."""
+    return AttributionTagger()
+
+
+_CUE_WORD = re.compile(r"^[a-z][a-z\-']*$")
+
+
+def learn_lexicon(docs: list[tuple[Doc, list[GoldAttribution]]], min_count: int, min_share: float) -> dict[str, float]:
+    """Lemmas that are cue words in at least ``min_share`` of their ``min_count``+ training occurrences."""
+    seen: dict[str, int] = {}
+    cue: dict[str, int] = {}
+    for doc, atts in docs:
+        starts = {s for att in atts for frag in att.cue for s in range(frag[0], frag[1])}
+        for tok in doc:
+            lem = tok.lemma_.lower()
+            if not _CUE_WORD.match(lem):
+                continue
+            seen[lem] = seen.get(lem, 0) + 1
+            if tok.idx in starts:
+                cue[lem] = cue.get(lem, 0) + 1
+    return {
+        lem: round(cue[lem] / seen[lem], 3)
+        for lem in sorted(cue)
+        if cue[lem] >= min_count and cue[lem] / seen[lem] >= min_share
+    }

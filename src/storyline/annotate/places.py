@@ -1,0 +1,177 @@
+"""Place resolution: choose, for each place name of an article, the gazetteer entry it refers to.
+
+Scoring (weights in :class:`storyline.settings.PlacesSettings`), for a candidate ``c`` of name ``n``:
+
+``prior(c)`` = log10(population + 1) + a bonus by feature (country, continent, first-level region,
+well-known region) + a bonus when ``n`` is the entry's main name rather than an alternate one; a
+region that has a city of the same name inside it (Kharkiv the oblast vs Kharkiv the city) yields to
+the city unless the name says "region". ``prior`` alone is the "most populous match" reading.
+
+``score(c)`` = ``prior(c)`` plus context support, which is what separates Paris, France from Paris,
+Texas:
+
+- country support: how many of the *other* names of the article (and the story context) most likely
+  lie in ``c``'s country, each counted by the share of its prior mass there, capped;
+- region support: the same for ``c``'s first-level region;
+- containment: ``c``'s first-level region is itself one of the names ("Paris ... Texas");
+- nearness: the share of other names whose current best reading lies within ``near_km`` of ``c``;
+- the country in focus (``PlaceContext.country``), when given.
+
+Two rounds: the first reads the others by their priors, the second by their first-round choices.
+Work is linear in names × candidates (candidates capped), so it runs on every article.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from storyline.annotate.gazetteer import Candidate, Gazetteer, distance_km, fold_key
+from storyline.model import Place
+from storyline.settings import PlacesSettings
+
+
+@dataclass
+class PlaceContext:
+    """What is known around the names being resolved.
+
+    ``names``: other place names of the article or story (read as context, not resolved);
+    ``places``: places already resolved in the story; ``country``: the ISO alpha-2 country in focus.
+    """
+
+    names: list[str] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    country: str | None = None
+
+
+def _prior(c: Candidate, name: str, region_word: bool, cities_in: set[tuple[str | None, str | None]],
+           s: PlacesSettings) -> float:
+    score = math.log10(c.population + 1)
+    score += {
+        "PCLI": s.country_bonus, "CONT": s.continent_bonus, "ADM1": s.admin1_bonus, "RGN": s.region_bonus,
+        "PPLC": s.capital_bonus,
+    }.get(
+        c.feature, 0.0
+    )
+    if fold_key(c.name) == fold_key(name):
+        score += s.main_name_bonus
+    if c.kind == "region" and not region_word and ((c.country, c.admin1) in cities_in or (c.country, None) in cities_in):
+        score -= s.region_named_like_city_penalty
+    return score
+
+
+def _softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    exps = [math.exp(x - top) for x in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+class _Name:
+    """One distinct name with its candidates, priors and current reading."""
+
+    def __init__(self, name: str, cands: list[Candidate], s: PlacesSettings) -> None:
+        self.name = name
+        region_word = name.split()[-1].casefold() in s.region_words if name.split() else False
+        # Where a same-named city lies: its region, and (country, None) for a national capital, whose
+        # name denotes it across the whole country ("Washington").
+        cities_in = {(c.country, c.admin1) for c in cands if c.kind == "city"}
+        cities_in |= {(c.country, None) for c in cands if c.feature == "PPLC" and s.capital_names_country}
+        priors = [_prior(c, name, region_word, cities_in, s) for c in cands]
+        order = sorted(range(len(cands)), key=lambda i: -priors[i])[: s.max_candidates]
+        self.cands = [cands[i] for i in order]
+        self.priors = [priors[i] for i in order]
+        self.probs = _softmax(self.priors) if self.cands else []
+        self.best = 0
+        self.weight = 1.0  # how much this name counts as context for the others
+
+
+class _Tally:
+    """How much the names of the article, read one way, support each country and first-level region."""
+
+    def __init__(self, items: list[_Name], first_round: bool, fixed: list[tuple[str | None, float, float]]) -> None:
+        # first round: each name spreads its prior mass; later rounds: each name counts its current reading
+        self.country: dict[str | None, float] = defaultdict(float)
+        self.admin1: dict[tuple[str | None, str | None], float] = defaultdict(float)
+        self.named: dict[tuple[str | None, str | None], float] = defaultdict(float)  # the region itself named
+        self.own: dict[int, tuple[dict, dict, dict]] = {}
+        for item in items:
+            pairs = zip(item.cands, item.probs, strict=True) if first_round else [(item.cands[item.best], 1.0)]
+            mine: tuple[dict, dict, dict] = (defaultdict(float), defaultdict(float), defaultdict(float))
+            for c, p in pairs:
+                mine[0][c.country] += p * item.weight
+                if c.admin1:
+                    mine[1][(c.country, c.admin1)] += p * item.weight
+                    if c.feature == "ADM1":
+                        mine[2][(c.country, c.admin1)] += p
+            for total, part in zip((self.country, self.admin1, self.named), mine, strict=True):
+                for k, v in part.items():
+                    total[k] += v
+            self.own[id(item)] = mine
+        for cc, _, _ in fixed:
+            self.country[cc] += 1.0
+
+    def support(self, item: _Name, c: Candidate, s: PlacesSettings) -> float:
+        """Context score of candidate ``c`` of ``item``: what the *other* names say."""
+        own_country, own_admin1, own_named = self.own[id(item)]
+        score = 0.0
+        if c.country:
+            score += s.country_weight * min(self.country[c.country] - own_country.get(c.country, 0.0), s.support_cap)
+        if c.admin1:
+            key = (c.country, c.admin1)
+            score += s.admin1_weight * min(self.admin1[key] - own_admin1.get(key, 0.0), s.support_cap)
+            if c.feature != "ADM1":  # "Paris ... Texas": the region it lies in is named
+                score += s.container_weight * min(self.named[key] - own_named.get(key, 0.0), 1.0)
+        return score
+
+
+def resolve_places(names: list[str], context: PlaceContext | None = None,
+                   settings: PlacesSettings | None = None) -> list[Place | None]:
+    """Resolve each name to a :class:`Place` (None when the gazetteer has no such name).
+
+    All names are read together: each is the context of the others. Repeated names get one reading.
+    """
+    s = settings or PlacesSettings()
+    context = context or PlaceContext()
+    gaz = Gazetteer.get()
+    distinct = list(dict.fromkeys(n.strip() for n in names))
+    items = {n: _Name(n, gaz.lookup(n, demonyms=True), s) for n in distinct}
+    counts = Counter(n.strip() for n in names)
+    for n, item in items.items():  # a place named again and again is what the article is about
+        item.weight = 1.0 + s.repeat_weight * math.log2(counts[n])
+    extra = [_Name(n, gaz.lookup(n, demonyms=True), s) for n in dict.fromkeys(context.names) if n not in items]
+    resolved = [item for item in (*items.values(), *extra) if item.cands]
+    fixed = [(p.country, p.latitude, p.longitude) for p in context.places if p.latitude is not None]
+
+    for round_ in range(2):
+        tally = _Tally(resolved, first_round=round_ == 0, fixed=fixed)
+        # Where the other names currently lie (and the story's places): for the nearness term.
+        points = [(other, other.cands[other.best].latitude, other.cands[other.best].longitude) for other in resolved]
+        points += [(None, lat, lon) for _, lat, lon in fixed]
+        for item in items.values():
+            if not item.cands:
+                continue
+            scores = [
+                item.priors[i] + tally.support(item, c, s) + (s.focus_weight if c.country == context.country else 0.0)
+                for i, c in enumerate(item.cands)
+            ]
+            if round_ == 1:
+                for i, c in enumerate(item.cands):
+                    near = sum(
+                        1
+                        for other, lat, lon in points
+                        if other is not item and distance_km(c.latitude, c.longitude, lat, lon) <= s.near_km
+                    )
+                    scores[i] += s.near_weight * min(near, s.support_cap)
+            item.best = max(range(len(scores)), key=scores.__getitem__)
+
+    out: list[Place | None] = []
+    for n in names:
+        item = items[n.strip()]
+        if not item.cands:
+            out.append(None)
+            continue
+        c = item.cands[item.best]
+        out.append(Place(c.geonameid, c.name, c.kind, c.country, c.latitude, c.longitude))
+    return out

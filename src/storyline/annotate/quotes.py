@@ -1,0 +1,275 @@
+"""Quotes and reported speech: who said what, with which cue, in which words.
+
+:func:`extract_quotes` combines two sources of attributions over a parsed article:
+
+* the statistical tagger (:mod:`storyline.annotate.attribution`, a CRF trained on PolNeAR train) labels
+  Source / Cue / Content tokens; its runs are grouped into attributions around each cue;
+* parse rules find what the tagger missed: quoted passages with a speech verb and its subject in the
+  same sentence ("…," he said / X said: "…"), "X said (that) …" clauses and "according to X".
+
+Each quote's speaker mention is resolved to a named entity of the article (see
+:mod:`storyline.annotate.speakers`), and quotes are typed direct / indirect / mixed by how much of
+their content lies inside quotation marks. Quotation marks with no speech verb around them (scare
+quotes, titles) are never quotes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from storyline.annotate.attribution import AttributionTagger, bio_runs, default_tagger, load_lexicon, quoted_regions
+from storyline.annotate.speakers import EntityIndex
+from storyline.model import Mention, Quote
+from storyline.settings import QuotesSettings
+
+Interval = tuple[int, int]
+_SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+_CONTENT_DEPS = {"ccomp", "parataxis"}
+_CUE_DEPENDENTS = {"aux", "auxpass", "neg", "prt"}
+
+
+@dataclass
+class _Draft:
+    """An attribution being assembled: character intervals of its parts."""
+
+    cue: list[Interval] = field(default_factory=list)
+    source: list[Interval] = field(default_factory=list)
+    content: list[Interval] = field(default_factory=list)
+
+
+def extract_quotes(
+    doc: Doc,
+    *,
+    use_model: bool = True,
+    use_rules: bool = True,
+    tagger: AttributionTagger | None = None,
+    settings: QuotesSettings | None = None,
+) -> list[Quote]:
+    """Direct and reported speech in ``doc`` (a spaCy Doc of the article text), in text order.
+
+    ``use_model`` / ``use_rules`` switch the two sources (both by default; the benchmark scores each).
+    Offsets are character offsets into ``doc.text``.
+    """
+    settings = settings or QuotesSettings()
+    lexicon = tagger.lexicon if tagger else load_lexicon()
+    drafts: list[_Draft] = []
+    if use_model:
+        drafts = _model_drafts(doc, tagger or default_tagger())
+    if use_rules:
+        taken = [iv for d in drafts for iv in d.content + d.cue]
+        for draft in _rule_drafts(doc, lexicon, settings):
+            if not any(_overlaps(a, b) for a in draft.content + draft.cue for b in taken):
+                drafts.append(draft)
+                taken.extend(draft.content + draft.cue)
+    text = doc.text  # Doc.text joins every token: build it once
+    regions = quoted_regions(text)
+    quotes = [_to_quote(text, d, regions, settings) for d in drafts if d.content]
+    quotes.sort(key=lambda q: q.content.start)
+    _resolve_speakers(doc, quotes, regions, settings)
+    return quotes
+
+
+# --------------------------------------------------------------------------- model
+
+
+def _model_drafts(doc: Doc, tagger: AttributionTagger) -> list[_Draft]:
+    """Group the tagger's runs into attributions: each source / content run joins the nearest cue."""
+    drafts: list[_Draft] = []
+    for para, labels in tagger.tag(doc):
+        runs = [(part, _char_span(para[i:j])) for part, i, j in bio_runs(labels)]
+        cues = [iv for part, iv in runs if part == "cue"]
+        para_drafts = [_Draft(cue=[iv]) for iv in cues]
+        orphan = _Draft()
+        for part, iv in runs:
+            if part == "cue":
+                continue
+            target = _nearest(doc, iv, cues, para_drafts) if cues else orphan
+            getattr(target, part).append(iv)
+        for draft in para_drafts:
+            draft.source = draft.source[-1:] if len(draft.source) > 1 else draft.source
+        if orphan.content:
+            # content with no cue in its paragraph: a quote continued from the paragraph before
+            if drafts and not cues and drafts[-1].content:
+                drafts[-1].content.extend(orphan.content)
+            else:
+                para_drafts.append(_Draft(content=orphan.content))
+        drafts.extend(para_drafts)
+    return drafts
+
+
+def _nearest(doc: Doc, iv: Interval, cues: list[Interval], drafts: list[_Draft]) -> _Draft:
+    """The draft of the cue closest to ``iv``, preferring one in the same sentence."""
+    sent = _sentence_of(doc, iv[0])
+
+    def cost(k: int) -> tuple[int, int]:
+        cue = cues[k]
+        same = sent is not None and sent.start_char <= cue[0] < sent.end_char
+        return (0 if same else 1, min(abs(cue[0] - iv[1]), abs(iv[0] - cue[1])))
+
+    return drafts[min(range(len(cues)), key=cost)]
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _rule_drafts(doc: Doc, lexicon: dict[str, float], settings: QuotesSettings) -> list[_Draft]:
+    """Attributions found by parse patterns: quoted passages, "X said (that) …", "according to X"."""
+    drafts = []
+    text = doc.text
+    for start, end in quoted_regions(text):
+        draft = _direct_rule(doc, text, (start, end), lexicon, settings)
+        if draft:
+            drafts.append(draft)
+    for tok in doc:
+        if tok.lower_ == "according" and any(c.lower_ == "to" for c in tok.children):
+            draft = _according_rule(tok)
+        elif tok.pos_ == "VERB" and tok.lemma_.lower() in lexicon:
+            draft = _reported_rule(tok)
+        else:
+            continue
+        if draft:
+            drafts.append(draft)
+    return drafts
+
+
+def _cue_interval(verb: Token) -> Interval:
+    """The cue verb with its auxiliaries and particles ("has learned", "did not say")."""
+    toks = [verb, *(c for c in verb.children if c.dep_ in _CUE_DEPENDENTS)]
+    return min(t.idx for t in toks), max(t.idx + len(t) for t in toks)
+
+
+def _subject(verb: Token, exclude: Interval | None = None) -> Interval | None:
+    """The verb's subject phrase, outside ``exclude``."""
+    for child in verb.children:
+        if child.dep_ in _SUBJECT_DEPS and not (exclude and exclude[0] <= child.idx < exclude[1]):
+            return _char_span(list(child.subtree))
+    return None
+
+
+def _direct_rule(
+    doc: Doc, text: str, region: Interval, lexicon: dict[str, float], settings: QuotesSettings
+) -> _Draft | None:
+    """A quoted passage with a speech verb (and its subject) in the sentence where the passage ends."""
+    span = doc.char_span(region[0], region[1], alignment_mode="expand")
+    if span is None:
+        return None
+    inner = [t for t in span if not t.is_punct]
+    closes_utterance = text[region[0] : region[1]].rstrip('"”’»').endswith((",", ".", "!", "?"))
+    if len(inner) < settings.min_direct_quote_tokens and not closes_utterance:
+        return None  # a scare quote or a title: too short, and no punctuation closing an utterance
+    candidates: list[Token] = []
+    for sent in {span[0].sent.start: span[0].sent, span[-1].sent.start: span[-1].sent}.values():
+        candidates += [
+            t for t in sent if t.lemma_.lower() in lexicon and t.pos_ == "VERB" and not region[0] <= t.idx < region[1]
+        ]
+    if not candidates:
+        return None
+    verb = min(candidates, key=lambda t: min(abs(t.idx - region[0]), abs(t.idx - region[1])))
+    source = _subject(verb, exclude=region)
+    if source is None:
+        return None
+    return _Draft(cue=[_cue_interval(verb)], source=[source], content=[region])
+
+
+def _reported_rule(verb: Token) -> _Draft | None:
+    """ "X said (that) …": the subject of a speech verb and its clausal complement."""
+    clause = next((c for c in verb.children if c.dep_ in _CONTENT_DEPS and c.i > verb.i), None)
+    source = _subject(verb)
+    if clause is None or source is None:
+        return None
+    return _Draft(cue=[_cue_interval(verb)], source=[source], content=[_char_span(list(clause.subtree))])
+
+
+def _according_rule(according: Token) -> _Draft | None:
+    """ "according to X, …" / "…, according to X": the rest of the sentence is the content."""
+    to = next(c for c in according.children if c.lower_ == "to")
+    obj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if obj is None:
+        return None
+    phrase = _char_span([according, *to.subtree])
+    sent = according.sent
+    words = [t for t in sent if not t.is_punct and not phrase[0] <= t.idx < phrase[1]]
+    if not words:
+        return None
+    before = [t for t in words if t.idx < phrase[0]]
+    after = [t for t in words if t.idx >= phrase[1]]
+    body = after if len(after) > len(before) else before
+    return _Draft(cue=[_char_span([according, to])], source=[_char_span(list(obj.subtree))], content=[_char_span(body)])
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _to_quote(text: str, draft: _Draft, regions: list[Interval], settings: QuotesSettings) -> Quote:
+    content = (min(s for s, _ in draft.content), max(e for _, e in draft.content))
+    cue = (min(s for s, _ in draft.cue), max(e for _, e in draft.cue)) if draft.cue else None
+    source = draft.source[0] if draft.source else None
+    parts = [content, *(p for p in (cue, source) if p)]
+    inside = sum(max(0, min(e, content[1]) - max(s, content[0])) for s, e in regions)
+    length = max(1, content[1] - content[0] - sum(p[1] - p[0] for p in (cue, source) if p and _within(p, content)))
+    share = inside / length
+    kind = "direct" if share >= settings.direct_share else "mixed" if share > 0 else "indirect"
+    return Quote(
+        start=min(p[0] for p in parts),
+        end=max(p[1] for p in parts),
+        content=_mention(text, content),
+        cue=_mention(text, cue) if cue else None,
+        speaker=_mention(text, source) if source else None,
+        speaker_entity=None,
+        kind=kind,  # type: ignore[arg-type]
+    )
+
+
+def _resolve_speakers(doc: Doc, quotes: list[Quote], regions: list[Interval], settings: QuotesSettings) -> None:
+    """Set ``speaker_entity``; a speakerless quote right after another continues it ("he added")."""
+    index = EntityIndex(doc)
+    last_spoke: dict[str, int] = {}
+    previous: Quote | None = None
+    for quote in quotes:
+        if quote.speaker is not None:
+            span = doc.char_span(quote.speaker.start, quote.speaker.end, alignment_mode="expand")
+            entity = index.resolve(span, last_spoke, settings) if span is not None else None
+            if entity is None and span is not None and span.root.lower_ in ("i", "we"):
+                # "I" / "we" inside someone's quotation is that speaker
+                inside = [q for q in quotes if q is not quote and _within(_iv(quote.speaker), _iv(q.content))]
+                outer = inside[0] if inside else None
+                quote.speaker_entity = outer.speaker_entity if outer else None
+            else:
+                quote.speaker_entity = entity.key if entity else None
+        elif previous is not None and quote.kind != "indirect" and quote.content.start - previous.end < 400:
+            quote.speaker_entity = previous.speaker_entity
+        if quote.speaker_entity:
+            last_spoke[quote.speaker_entity] = quote.start
+        previous = quote
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _char_span(tokens: Iterable[Token] | Span) -> Interval:
+    toks = list(tokens)
+    return toks[0].idx, toks[-1].idx + len(toks[-1])
+
+
+def _mention(text: str, iv: Interval) -> Mention:
+    return Mention(iv[0], iv[1], text[iv[0] : iv[1]])
+
+
+def _iv(m: Mention) -> Interval:
+    return m.start, m.end
+
+
+def _overlaps(a: Interval, b: Interval) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _within(a: Interval, b: Interval) -> bool:
+    return b[0] <= a[0] and a[1] <= b[1]
+
+
+def _sentence_of(doc: Doc, char: int) -> Span | None:
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0].sent if span is not None and len(span) else None

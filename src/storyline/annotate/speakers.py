@@ -1,0 +1,226 @@
+"""Resolve quote speakers ("he", "the president", "the ministry") to a named entity of the article.
+
+There is no coreference model here, so this is a small, general resolver: named PERSON / ORG mentions
+from spaCy's NER are grouped into entities (a person by surname, "Trump" = "Mr. Trump" = "Donald
+Trump"; an organisation by its name without article), each keyed by its canonical (longest) name.
+A speaker mention that is itself a name resolves to its group; a pronoun or a role noun resolves to
+the most recent compatible entity mentioned before it, by gender (honorifics, gendered role nouns,
+the pronouns used near the name, a first-name gazetteer), number and kind (person vs organisation),
+with a preference for entities that were already speakers of earlier quotes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span
+
+from storyline.settings import QuotesSettings
+
+
+def _words(text: str) -> set[str]:
+    return set(text.split())
+
+
+PERSON_LABELS = {"PERSON"}
+ORG_LABELS = {"ORG", "NORP", "GPE"}
+HONORIFICS = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f", "miss": "f", "dr": "", "dr.": ""}
+MALE_PRONOUNS = {"he", "him", "his", "himself"}
+FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
+PLURAL_PRONOUNS = {"they", "them", "their", "we", "us", "our"}
+# Role nouns: what kind of entity "the <noun>" can stand for, and its gender when the noun has one.
+PERSON_ROLES = _words(
+    """
+    president senator sen. governor gov. minister secretary spokesman spokeswoman spokesperson official
+    candidate nominee chairman chairwoman chair congressman congresswoman representative rep. mayor leader
+    director chief judge justice lawyer attorney ambassador general commander prime premier king queen prince
+    businessman businesswoman billionaire executive ceo founder adviser advisor aide manager strategist
+    professor economist analyst author speaker host actor actress man woman father mother wife husband son
+    daughter former vice first
+    """
+)
+FEMALE_ROLES = _words(
+    """
+    spokeswoman chairwoman congresswoman businesswoman queen actress woman mother wife daughter
+    """
+)
+MALE_ROLES = _words(
+    """
+    spokesman chairman congressman businessman king prince man father husband son
+    """
+)
+ORG_ROLES = _words(
+    """
+    ministry department agency company firm group campaign committee party government administration office
+    council court commission bureau police army military organization organisation union bank network newspaper
+    paper institute foundation board team embassy white house senate congress parliament state service authority
+    authorities corporation site
+    """
+)
+
+
+@dataclass
+class NamedEntity:
+    """A named entity of one article: its canonical key and what is known of it."""
+
+    key: str
+    kind: str  # "person" | "organisation"
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    gender: str = ""  # "m", "f" or "" when unknown
+    titles: set[str] = field(default_factory=set)  # role nouns seen with it ("president")
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> object | None:
+    try:
+        import gender_guesser.detector as gd
+    except ImportError:  # the gazetteer is optional: honorifics and pronouns still decide
+        return None
+    return gd.Detector(case_sensitive=False)
+
+
+def _name_tokens(span: Span) -> list[str]:
+    words = [t.text for t in span if not t.is_punct and t.lower_ not in HONORIFICS and t.lower_ not in ("'s", "’s")]
+    while words and words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
+    return words
+
+
+class EntityIndex:
+    """Named people and organisations of a document, for resolving speakers."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.entities: list[NamedEntity] = []
+        self._by_mention: list[tuple[int, int, NamedEntity]] = []
+        by_surname: dict[str, NamedEntity] = {}
+        by_name: dict[str, NamedEntity] = {}
+        for ent in doc.ents:
+            words = _name_tokens(ent)
+            if not words:
+                continue
+            if ent.label_ in PERSON_LABELS:
+                surname = words[-1].lower()
+                entity = by_surname.get(surname)
+                if entity is None:
+                    entity = by_surname[surname] = NamedEntity(" ".join(words), "person")
+                    self.entities.append(entity)
+                elif len(" ".join(words)) > len(entity.key):
+                    entity.key = " ".join(words)
+                self._learn_person(entity, ent)
+            elif ent.label_ in ORG_LABELS:
+                name = " ".join(words)
+                entity = by_name.get(name.lower())
+                if entity is None:
+                    entity = by_name[name.lower()] = NamedEntity(name, "organisation")
+                    self.entities.append(entity)
+                entity.titles.update(w.lower() for w in words)
+            else:
+                continue
+            entity.mentions.append((ent.start_char, ent.end_char))
+            self._by_mention.append((ent.start_char, ent.end_char, entity))
+        self._by_mention.sort(key=lambda m: m[0])
+        for entity in self.entities:
+            if entity.kind == "person" and not entity.gender:
+                entity.gender = self._guess_gender(entity)
+
+    def _learn_person(self, entity: NamedEntity, ent: Span) -> None:
+        """Honorific, role nouns (title before the name, appositive after) and the first name's gender."""
+        doc = self.doc
+        before = doc[max(ent.start - 3, 0) : ent.start]
+        words = [t.lower_ for t in before] + [t.lower_ for t in ent]
+        for w in words:
+            if HONORIFICS.get(w):
+                entity.gender = HONORIFICS[w]
+            if w in PERSON_ROLES:
+                entity.titles.add(w.rstrip("."))
+        # appositive role: "Scott Pruitt, the attorney general of Oklahoma"
+        for tok in ent.root.children:
+            if tok.dep_ == "appos":
+                entity.titles.update(t.lower_ for t in tok.subtree if t.lower_ in PERSON_ROLES)
+        for w in entity.titles:
+            if w in FEMALE_ROLES:
+                entity.gender = "f"
+            elif w in MALE_ROLES:
+                entity.gender = "m"
+
+    def _guess_gender(self, entity: NamedEntity) -> str:
+        """Pronouns right after the name's mentions, then the first-name gazetteer."""
+        votes = {"m": 0, "f": 0}
+        for _, end in entity.mentions:
+            window = self.text[end : end + 120].lower().split()
+            for w in window[:20]:
+                w = w.strip(".,;:’'\"")
+                if w in MALE_PRONOUNS:
+                    votes["m"] += 1
+                    break
+                if w in FEMALE_PRONOUNS:
+                    votes["f"] += 1
+                    break
+        if votes["m"] != votes["f"]:
+            return "m" if votes["m"] > votes["f"] else "f"
+        detector = _first_names()
+        first = entity.key.split()[0] if " " in entity.key else ""
+        if detector is not None and first:
+            guess = detector.get_gender(first)  # type: ignore[attr-defined]
+            if guess in ("male", "mostly_male"):
+                return "m"
+            if guess in ("female", "mostly_female"):
+                return "f"
+        return ""
+
+    def named_in(self, start: int, end: int) -> NamedEntity | None:
+        """The entity of the first named mention inside [start, end)."""
+        for s, e, entity in self._by_mention:
+            if s >= start and e <= end:
+                return entity
+        return None
+
+    def resolve(self, span: Span, speakers: dict[str, int], settings: QuotesSettings) -> NamedEntity | None:
+        """The named entity a speaker mention stands for (itself when named, else an antecedent).
+
+        ``speakers`` maps entity keys to the character offset where they last spoke.
+        """
+        named = self.named_in(span.start_char, span.end_char)
+        if named is not None:
+            return named
+        root = span.root
+        word = root.lower_
+        if root.pos_ == "PRON" or word in MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL_PRONOUNS | {"it", "i"}:
+            if word in MALE_PRONOUNS:
+                want_kind, gender = "person", "m"
+            elif word in FEMALE_PRONOUNS:
+                want_kind, gender = "person", "f"
+            elif word == "it" or word in PLURAL_PRONOUNS:
+                want_kind, gender = "organisation", ""
+            else:
+                return None  # "I", "you", "who" ...: no antecedent rule
+            role = ""
+        elif word in PERSON_ROLES:
+            gender = "f" if word in FEMALE_ROLES else "m" if word in MALE_ROLES else ""
+            want_kind, role = "person", word
+        elif word in ORG_ROLES:
+            want_kind, gender, role = "organisation", "", word
+        else:
+            return None
+        return self._antecedent(span.start_char, want_kind, gender, role, speakers, settings)
+
+    def _antecedent(
+        self, before: int, kind: str, gender: str, role: str, speakers: dict[str, int], settings: QuotesSettings
+    ) -> NamedEntity | None:
+        best: tuple[float, NamedEntity] | None = None
+        for start, _, entity in self._by_mention:
+            if start >= before or before - start > settings.max_antecedent_chars:
+                continue
+            if entity.kind != kind or (gender and entity.gender and entity.gender != gender):
+                continue
+            distance = float(before - start)
+            if role:
+                distance *= 1.0 if role in entity.titles else settings.untitled_role_penalty
+            if entity.key in speakers and before - speakers[entity.key] <= settings.max_antecedent_chars:
+                distance = min(distance, before - speakers[entity.key]) * settings.recent_speaker_factor
+            if best is None or distance < best[0]:
+                best = (distance, entity)
+        return best[1] if best else None

@@ -1,0 +1,132 @@
+"""The Python API: the CLI and any other front end only compose these functions.
+
+``ingest`` reads inputs, cleans them and stores the articles; ``analyze`` does that and writes the
+report for the articles it was given. Bad input never stops a batch: each problem is recorded with
+the file and the reason, and the rest goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storyline.clean.document import clean_document
+from storyline.clean.repetition import remove_repeated_lines
+from storyline.ingest import read_inputs
+from storyline.model import Article, InputProblem, RawDocument
+from storyline.report.json import build_report, validate_report, write_report
+from storyline.settings import Settings
+from storyline.store import Store
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass
+class IngestResult:
+    """What one ingest run did."""
+
+    article_ids: list[str] = field(default_factory=list)
+    added: int = 0
+    already_present: int = 0
+    problems: list[InputProblem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """True when any input could not be read (warnings do not count)."""
+        return any(p.severity == "error" for p in self.problems)
+
+
+@dataclass
+class AnalyzeResult:
+    """What one analyze run did and where its report is."""
+
+    ingest: IngestResult
+    report_path: Path
+
+
+def _clean_stream(
+    items: Iterable[RawDocument | InputProblem], settings: Settings, problems: list[InputProblem]
+) -> Iterator[Article]:
+    """Clean each document; a document that cannot be cleaned becomes a problem, not a crash."""
+    for item in items:
+        if isinstance(item, InputProblem):
+            problems.append(item)
+            continue
+        try:
+            yield clean_document(item, settings)
+        except Exception as exc:  # one bad document must not stop the batch
+            problems.append(InputProblem(item.source, f"could not clean: {type(exc).__name__}: {exc}"))
+
+
+def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest(
+    paths: Iterable[str],
+    store: Store,
+    settings: Settings | None = None,
+    format: str | None = None,
+    manifest: str | None = None,
+    on_article: ProgressCallback | None = None,
+) -> IngestResult:
+    """Read, clean and store every article under ``paths``; idempotent and resumable.
+
+    Articles are cleaned as they stream in and written one batch per transaction, so a crash loses
+    at most the batch in flight, which the next run adds (ids are stable, so nothing doubles).
+    Repetition across an outlet's articles is judged within each batch.
+    """
+    settings = settings or Settings()
+    result = IngestResult()
+    items = read_inputs(paths, settings.ingest, format=format, manifest=manifest)
+    for batch in _batches(_clean_stream(items, settings, result.problems), settings.store.batch_size):
+        batch = remove_repeated_lines(batch, settings.clean)
+        added = store.add_articles(batch, batch_size=settings.store.batch_size)
+        result.added += added.added
+        result.already_present += added.already_present
+        result.article_ids.extend(a.id for a in batch)
+        if on_article:
+            on_article(len(batch))
+    store.add_problems(result.problems)
+    # The same article given twice in one run is one article.
+    result.article_ids = list(dict.fromkeys(result.article_ids))
+    return result
+
+
+def analyze(
+    paths: Iterable[str],
+    out_dir: str | Path,
+    settings: Settings | None = None,
+    db: str | None = None,
+    format: str | None = None,
+    manifest: str | None = None,
+    on_article: ProgressCallback | None = None,
+) -> AnalyzeResult:
+    """Ingest ``paths`` into the store and write ``out_dir/report.json`` for those articles.
+
+    ``db`` is a database URL or a path to a SQLite file (default: ``settings.store.url``).
+    """
+    settings = settings or Settings()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with Store(store_url(db) if db else settings.store.url) as store:
+        result = ingest(paths, store, settings, format=format, manifest=manifest, on_article=on_article)
+        articles = [a for a in store.iter_articles(result.article_ids)]
+    report = build_report(articles, result.problems)
+    validate_report(report)
+    report_path = out / "report.json"
+    write_report(report, report_path)
+    return AnalyzeResult(ingest=result, report_path=report_path)
+
+
+def store_url(db: str) -> str:
+    """A database URL from a ``--db`` value: a URL as is, a path as a SQLite file."""
+    return db if "://" in db else f"sqlite:///{Path(db).expanduser().resolve()}"

@@ -1,0 +1,113 @@
+"""Plain-text documents: optional header lines, an optional headline line, then paragraphs.
+
+Recognised header lines, at the top of the file only (keys are case-insensitive):
+
+* ``date YYYY-MM-DD[ time] Headline`` - a dump format that puts the date and the headline on one line;
+* ``key: value`` with key one of title/headline, url/link, date/published, by/author/byline;
+* ``by Name[, Title]`` - a byline.
+
+Without a title header, a first line that is short, has no sentence-final punctuation and is followed
+by a blank line is the headline. Paragraphs are separated by blank lines; a text with no blank line at
+all, or whose long lines show it is not hard-wrapped, has one paragraph per line. Furniture inside the
+body (a bare comment count under the headline, promos...) is left to :mod:`storyline.clean.furniture`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import dateparser
+
+from storyline.clean.furniture import parse_byline
+from storyline.model import Hints, Removed
+
+_ISO = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_DATE_TITLE = re.compile(rf"^date\s+(?P<date>{_ISO})(?:\s+(?P<title>.+))?$", re.I)
+_KEY_VALUE = re.compile(r"^(?P<key>title|headline|url|link|date|published|by|author|byline)\s*:\s*(?P<value>.*)$", re.I)
+_KEYS = {"headline": "title", "link": "url", "published": "date", "author": "by", "byline": "by"}
+# A headline is a line, not a paragraph: at most this many words (longest headlines run ~20-25).
+MAX_HEADLINE_WORDS = 30
+_SENTENCE_END = re.compile(r"[.,;:]\s*$")
+
+
+def _parse_date(value: str) -> str | None:
+    """An ISO date (or datetime) from a header value, or None when it is not an unambiguous full date."""
+    value = value.strip()
+    if re.fullmatch(_ISO, value):
+        return value
+    parsed = dateparser.parse(value, settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]})
+    return parsed.date().isoformat() if parsed else None
+
+
+def _header(line: str, hints: Hints) -> bool:
+    """Read one header line into ``hints``; False when the line is not a header."""
+    stripped = line.strip()
+    if match := _DATE_TITLE.match(stripped):
+        hints.published, hints.published_source = match["date"], "header"
+        hints.title = hints.title or (match["title"] or "").strip() or None
+        return True
+    names = parse_byline(stripped)
+    if names and not re.match(r"^by\s*:", stripped, re.I):
+        hints.byline.extend(names)
+        return True
+    match = _KEY_VALUE.match(stripped)
+    if not match:
+        return False
+    key = _KEYS.get(match["key"].lower(), match["key"].lower())
+    value = match["value"].strip()
+    if key == "title":
+        hints.title = value or hints.title
+    elif key == "url":
+        if not re.match(r"^(?:https?://)?[\w.-]+\.[a-z]{2,}\S*$", value, re.I):
+            return False
+        hints.url = value
+    elif key == "date":
+        date = _parse_date(value)
+        if date:
+            hints.published, hints.published_source = date, "header"
+    else:
+        names = parse_byline("by " + value)
+        if not names:
+            return False
+        hints.byline.extend(names)
+    return True
+
+
+# A text whose lines never exceed this many characters is hard-wrapped (e-mail, terminal dumps wrap at
+# 72-80): its single newlines are soft. Longer lines mean one line per paragraph or item.
+MAX_WRAP_WIDTH = 100
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    body = "\n".join(lines).strip("\n")
+    if not re.search(r"\n[ \t]*\n", body):
+        return [" ".join(line.split()) for line in body.split("\n") if line.strip()]
+    blocks = re.split(r"\n[ \t]*\n", body)
+    hard_wrapped = max(len(line.rstrip()) for line in body.split("\n")) <= MAX_WRAP_WIDTH
+    if not hard_wrapped:  # a line break inside a block separates items ("Previous article…" / "Next article…")
+        blocks = [line for block in blocks for line in block.split("\n")]
+    return [" ".join(block.split()) for block in blocks if block.strip()]
+
+
+def parse_text_document(text: str) -> tuple[list[str], Hints, list[Removed]]:
+    """Split a plain-text article into paragraphs, reading header lines and a headline into hints."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
+    hints = Hints()
+    removed: list[Removed] = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+        elif _header(lines[i], hints):
+            removed.append(Removed(text=lines[i].strip(), reason="header", paragraph=0))
+            i += 1
+        else:
+            break
+    if hints.title is None and i + 1 < len(lines) and not lines[i + 1].strip():
+        first = lines[i].strip()
+        rest = "\n".join(lines[i + 1 :]).strip()
+        if first and rest and len(first.split()) <= MAX_HEADLINE_WORDS and not _SENTENCE_END.search(first):
+            hints.title = first
+            removed.append(Removed(text=first, reason="headline", paragraph=0))
+            i += 1
+    return _paragraphs(lines[i:]), hints, removed

@@ -1,0 +1,109 @@
+"""The ``storyline`` command: a thin layer over :mod:`storyline.api`.
+
+Exit codes: 0 when every input was read, 1 when some input failed (the rest was still processed),
+2 for a usage error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from storyline import api
+from storyline.model import InputProblem
+from storyline.settings import Settings
+from storyline.store import Store
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+err = Console(stderr=True)
+out = Console()
+
+PathsArg = Annotated[list[str], typer.Argument(help="Files, directories, globs, archives, or - for stdin.")]
+DbOpt = Annotated[str, typer.Option("--db", help="SQLite file or database URL.")]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", help="Override shape detection: html, paragraphs, text, json, jsonl, feed, warc, zip, tar."),
+]
+ManifestOpt = Annotated[
+    str | None, typer.Option("--manifest", help="CSV or JSONL giving url, date, outlet, title per path.")
+]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="A storyline.toml settings file.")]
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} articles"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _report_problems(problems: list[InputProblem]) -> None:
+    for problem in problems:
+        style = "yellow" if problem.severity == "warning" else "red"
+        err.print(problem.message(), style=style, markup=False, highlight=False)
+
+
+def _load_settings(config: Path | None) -> Settings:
+    try:
+        return Settings.load(config)
+    except (OSError, ValueError) as exc:
+        err.print(f"error: settings: {exc}", style="red")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def ingest(
+    paths: PathsArg,
+    db: DbOpt = "storyline.db",
+    format: FormatOpt = None,
+    manifest: ManifestOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Read, clean and store articles (idempotent: the same article twice is stored once)."""
+    settings = _load_settings(config)
+    with _progress() as progress, Store(api.store_url(db)) as store:
+        task = progress.add_task("ingesting", total=None)
+        result = api.ingest(
+            paths, store, settings, format=format, manifest=manifest,
+            on_article=lambda n: progress.advance(task, n),
+        )
+    _report_problems(result.problems)
+    out.print(f"{result.added} articles added, {result.already_present} already stored, "
+              f"{len(result.problems)} problems; store: {db}")
+    raise typer.Exit(1 if result.failed else 0)
+
+
+@app.command()
+def analyze(
+    paths: PathsArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for report.json.")] = Path("out"),
+    db: DbOpt = "storyline.db",
+    format: FormatOpt = None,
+    manifest: ManifestOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Ingest the inputs and write the report for them to OUT/report.json."""
+    settings = _load_settings(config)
+    with _progress() as progress:
+        task = progress.add_task("analyzing", total=None)
+        result = api.analyze(
+            paths, out_dir, settings, db=db, format=format, manifest=manifest,
+            on_article=lambda n: progress.advance(task, n),
+        )
+    _report_problems(result.ingest.problems)
+    out.print(f"{len(result.ingest.article_ids)} articles; report: {result.report_path}")
+    raise typer.Exit(1 if result.ingest.failed else 0)
+
+
+def main() -> None:
+    """Entry point of the ``storyline`` console script."""
+    app()

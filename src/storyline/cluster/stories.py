@@ -1,0 +1,208 @@
+"""Online story clustering: each arriving article joins the most similar live story or starts one.
+
+Similarity blends three signals (weights in :class:`ClusterSettings`): distinctive words (TF-IDF
+with online document frequencies), shared names (canonical entities and places from annotation when
+given, else capitalised runs), and the cosine of lead embeddings. Stories fade as days pass between
+an article and the story's last article. Candidate stories come from an inverted index over each
+story's heaviest terms, so each article is compared with a bounded number of stories, never all
+pairs. When an article is close to two stories, they merge (the bridging article).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from storyline.cluster.vectors import DocumentFrequencies, cosine, names, tokens, top_terms, weigh
+from storyline.model import Story
+from storyline.settings import ClusterSettings
+
+
+@dataclass
+class ClusterItem:
+    """What the clusterer needs of one article."""
+
+    id: str
+    title: str
+    text: str
+    published: date | None = None
+    outlet: str | None = None
+    entities: Sequence[str] | None = None  # canonical entity / place names, when annotated
+    embedding: np.ndarray | None = None  # unit-length lead embedding, when computed
+
+
+@dataclass
+class _Story:
+    id: str
+    title: str
+    article_ids: list[str] = field(default_factory=list)
+    outlets: Counter[str] = field(default_factory=Counter)
+    terms: Counter[str] = field(default_factory=Counter)
+    names: Counter[str] = field(default_factory=Counter)
+    embedding_sum: np.ndarray | None = None
+    first: date | None = None
+    last: date | None = None
+    term_vec: dict[str, float] = field(default_factory=dict)
+    name_vec: dict[str, float] = field(default_factory=dict)
+
+
+def lead(title: str, text: str, max_chars: int) -> str:
+    """The title and the start of the text: what an embedding of an article should see."""
+    return (title + ". " + text)[:max_chars] if title else text[:max_chars]
+
+
+class StoryClusterer:
+    """Assigns articles to stories one at a time; state is bounded per story."""
+
+    def __init__(self, settings: ClusterSettings | None = None) -> None:
+        self.settings = settings or ClusterSettings()
+        self.term_df = DocumentFrequencies(self.settings.prior_documents)
+        self.name_df = DocumentFrequencies(self.settings.prior_documents)
+        self.stories: dict[str, _Story] = {}
+        self.assignment: dict[str, str] = {}  # article id -> story id
+        # term -> {story id: weight of the term in the story}, most recently updated last.
+        self._postings: dict[str, OrderedDict[str, float]] = {}
+
+    # ------------------------------------------------------------------ public
+
+    def add(self, item: ClusterItem) -> str:
+        """Assign one article to a story (new or existing) and return the story id."""
+        if item.id in self.assignment:
+            return self.assignment[item.id]
+        s = self.settings
+        item_terms = Counter(tokens(item.title) * s.title_repeat + tokens(item.text))
+        item_names = Counter(item.entities) if item.entities is not None else Counter(names(item.text))
+        self.term_df.add(item_terms)
+        self.name_df.add(item_names)
+        term_vec = weigh(item_terms, self.term_df)
+        name_vec = weigh(item_names, self.name_df) if item_names else {}
+
+        scored = sorted(
+            ((self._similarity(term_vec, name_vec, item, story), sid) for sid, story in self._candidates(term_vec)),
+            reverse=True,
+        )
+        if scored and scored[0][0] >= s.join_threshold:
+            story = self.stories[scored[0][1]]
+            for score, sid in scored[1:]:
+                if score >= s.merge_threshold and sid in self.stories:
+                    story = self._merge(story, self.stories[sid])
+        else:
+            story = _Story(id=_story_id(item.id), title=item.title)
+            self.stories[story.id] = story
+        self._attach(story, item, item_terms, item_names)
+        return story.id
+
+    def story_list(self) -> list[Story]:
+        """All stories as model objects, largest first."""
+        out = []
+        for st in self.stories.values():
+            out.append(
+                Story(
+                    id=st.id,
+                    title=st.title,
+                    article_ids=list(st.article_ids),
+                    outlets=[o for o, _ in st.outlets.most_common()],
+                    first=st.first.isoformat() if st.first else None,
+                    last=st.last.isoformat() if st.last else None,
+                )
+            )
+        return sorted(out, key=lambda x: (-len(x.article_ids), x.id))
+
+    # ------------------------------------------------------------------ internals
+
+    def _candidates(self, term_vec: dict[str, float]) -> list[tuple[str, _Story]]:
+        """Stories sharing heavy terms with the article, best partial dot products first."""
+        s = self.settings
+        partial: Counter[str] = Counter()
+        for term, weight in sorted(term_vec.items(), key=lambda kv: -kv[1])[: s.query_terms]:
+            for sid, story_weight in self._postings.get(term, {}).items():
+                partial[sid] += weight * story_weight
+        return [(sid, self.stories[sid]) for sid, _ in partial.most_common(s.max_candidates) if sid in self.stories]
+
+    def _similarity(self, term_vec: dict[str, float], name_vec: dict[str, float], item: ClusterItem, story: _Story) -> float:
+        s = self.settings
+        score = s.term_weight * cosine(term_vec, story.term_vec)
+        weights = s.term_weight
+        if name_vec and story.name_vec:
+            score += s.name_weight * cosine(name_vec, story.name_vec)
+            weights += s.name_weight
+        if item.embedding is not None and story.embedding_sum is not None:
+            norm = float(np.linalg.norm(story.embedding_sum)) or 1.0
+            score += s.embedding_weight * float(item.embedding @ story.embedding_sum) / norm
+            weights += s.embedding_weight
+        return score / weights * self._decay(item.published, story)
+
+    def _decay(self, when: date | None, story: _Story) -> float:
+        """1 within the grace period of the story's span, then exponential fading with the gap in days."""
+        if when is None or story.first is None or story.last is None:
+            return 1.0
+        gap = max((story.first - when).days, (when - story.last).days, 0)
+        s = self.settings
+        return 1.0 if gap <= s.grace_days else math.exp(-(gap - s.grace_days) / s.half_life_days)
+
+    def _attach(self, story: _Story, item: ClusterItem, terms: Counter[str], item_names: Counter[str]) -> None:
+        story.article_ids.append(item.id)
+        self.assignment[item.id] = story.id
+        if item.outlet:
+            story.outlets[item.outlet] += 1
+        story.terms.update(terms)
+        story.names.update(item_names)
+        if item.embedding is not None:
+            story.embedding_sum = item.embedding.copy() if story.embedding_sum is None else story.embedding_sum + item.embedding
+        if item.published:
+            story.first = min(story.first or item.published, item.published)
+            story.last = max(story.last or item.published, item.published)
+        self._refresh(story)
+
+    def _refresh(self, story: _Story) -> None:
+        """Truncate the story's counts, recompute its vectors and re-index its heavy terms."""
+        s = self.settings
+        if len(story.terms) > s.story_terms * 2:
+            story.terms = Counter(dict(story.terms.most_common(s.story_terms)))
+        if len(story.names) > s.story_terms:
+            story.names = Counter(dict(story.names.most_common(s.story_terms // 2)))
+        for term in story.term_vec:
+            posting = self._postings.get(term)
+            if posting is not None:
+                posting.pop(story.id, None)
+        story.term_vec = top_terms(weigh(story.terms, self.term_df), s.story_terms)
+        story.name_vec = weigh(story.names, self.name_df) if story.names else {}
+        for term, weight in story.term_vec.items():
+            posting = self._postings.setdefault(term, OrderedDict())
+            posting[story.id] = weight
+            if len(posting) > s.posting_limit:
+                posting.popitem(last=False)  # forget the story least recently updated on this term
+
+    def _merge(self, keep: _Story, other: _Story) -> _Story:
+        """Fold ``other`` into ``keep`` (the bridging article joins the merged story)."""
+        if len(other.article_ids) > len(keep.article_ids):
+            keep, other = other, keep
+        for aid in other.article_ids:
+            self.assignment[aid] = keep.id
+        keep.article_ids.extend(other.article_ids)
+        keep.outlets.update(other.outlets)
+        keep.terms.update(other.terms)
+        keep.names.update(other.names)
+        if other.embedding_sum is not None:
+            keep.embedding_sum = other.embedding_sum if keep.embedding_sum is None else keep.embedding_sum + other.embedding_sum
+        for d in (other.first, other.last):
+            if d:
+                keep.first = min(keep.first or d, d)
+                keep.last = max(keep.last or d, d)
+        for term in other.term_vec:
+            posting = self._postings.get(term)
+            if posting is not None:
+                posting.pop(other.id, None)
+        del self.stories[other.id]
+        self._refresh(keep)
+        return keep
+
+
+def _story_id(first_article_id: str) -> str:
+    return "s" + hashlib.sha256(first_article_id.encode()).hexdigest()[:12]

@@ -1,0 +1,126 @@
+"""The machine-readable report, ``report.json`` (layout: docs/report-schema.md).
+
+:func:`build_report` turns model objects into the report dict, :func:`validate_report` checks it
+against the JSON Schema shipped beside this module (plus the few rules a schema cannot say), and
+:func:`write_report` writes it atomically, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from storyline.model import PARAGRAPH_SEPARATOR, Article, InputProblem, to_dict
+
+SCHEMA_VERSION = 1
+# Errors listed in one ReportError message; the rest are counted.
+_MAX_ERRORS_SHOWN = 10
+_CORE_KEYS = ("schema_version", "generated", "articles", "problems")
+# Article fields in the report, in this order (``format`` and ``fetched`` stay in the store).
+_ARTICLE_KEYS = ("id", "source", "url", "outlet", "title", "published", "published_source", "published_window",
+                 "byline", "language", "text", "paragraphs", "removed")
+
+
+class ReportError(ValueError):
+    """A report does not follow report.schema.json; the message lists where and why."""
+
+
+def build_report(articles: list[Article], problems: Iterable[InputProblem] = (), **sections: Any) -> dict[str, Any]:
+    """The report dict: articles in the order given, input problems, and any later stage's ``sections``.
+
+    ``sections`` (e.g. ``stories=[...]``) become top-level keys; model objects in them are converted
+    with :func:`storyline.model.to_dict`.
+    """
+    clash = set(sections) & set(_CORE_KEYS)
+    if clash:
+        raise TypeError(f"build_report: {', '.join(sorted(clash))} cannot be passed as a section")
+    report: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "articles": [_article(a) for a in articles],
+        "problems": [to_dict(p) for p in problems],
+    }
+    report.update({name: to_dict(value) for name, value in sections.items()})
+    return report
+
+
+def _article(article: Article) -> dict[str, Any]:
+    data = to_dict(article)
+    return {key: data[key] for key in _ARTICLE_KEYS}
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads(resources.files("storyline.report").joinpath("report.schema.json").read_text("utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def validate_report(report: dict[str, Any]) -> None:
+    """Raise :class:`ReportError` naming every place where ``report`` breaks the schema.
+
+    Beyond the schema: article ids are unique, each article's text is its paragraphs joined by a
+    blank line (spans depend on it), and a removed piece points at most one past the last paragraph.
+    """
+    errors = [
+        f"{_where(err.absolute_path)}: {err.message}"
+        for err in sorted(_validator().iter_errors(report), key=lambda e: [str(p) for p in e.absolute_path])
+    ]
+    if not errors:
+        errors = _consistency_errors(report["articles"])
+    if errors:
+        shown = errors[:_MAX_ERRORS_SHOWN]
+        more = len(errors) - len(shown)
+        tail = f"\n  ... and {more} more" if more else ""
+        raise ReportError(f"invalid report ({len(errors)} problem(s)):\n  " + "\n  ".join(shown) + tail)
+
+
+def _consistency_errors(articles: list[dict[str, Any]]) -> list[str]:
+    errors, seen = [], set()
+    for i, art in enumerate(articles):
+        if art["id"] in seen:
+            errors.append(f"articles/{i}/id: {art['id']!r} appears twice")
+        seen.add(art["id"])
+        if art["text"] != PARAGRAPH_SEPARATOR.join(art["paragraphs"]):
+            errors.append(f"articles/{i}/text: is not the paragraphs joined by a blank line")
+        for j, piece in enumerate(art["removed"]):
+            if piece["paragraph"] is not None and piece["paragraph"] > len(art["paragraphs"]):
+                errors.append(f"articles/{i}/removed/{j}/paragraph: {piece['paragraph']} is past the last paragraph")
+    return errors
+
+
+def _where(path: Iterable[Any]) -> str:
+    return "/".join(str(p) for p in path) or "(top level)"
+
+
+def write_report(report: dict[str, Any], path: str | Path, validate: bool = True) -> Path:
+    """Write ``report`` as UTF-8 JSON to ``path`` atomically (a temp file renamed over it).
+
+    Validates first unless ``validate`` is false, so an invalid report never replaces a good one.
+    """
+    if validate:
+        validate_report(report)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o644)  # mkstemp makes it owner-only; a report is meant to be shared
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(report, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

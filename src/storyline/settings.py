@@ -1,0 +1,284 @@
+"""One settings object for the whole pipeline.
+
+Every number that decides something lives here, grouped by stage, with a comment saying how it was
+chosen. Values come from the defaults below, then an optional TOML file (``storyline.toml`` or
+``--config``), then environment variables ``STORYLINE_<SECTION>__<NAME>`` (e.g.
+``STORYLINE_INGEST__MAX_FILE_BYTES=1000000``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class IngestSettings:
+    """Limits that keep reading bounded whatever the input."""
+
+    # A 200 MB text file is refused rather than read: no news article is near 20 MB.
+    max_file_bytes: int = 20_000_000
+    # Decompressed size cap for one archive member (zip-bomb guard).
+    max_decompressed_bytes: int = 50_000_000
+    # Total decompressed bytes read from one archive or one single-file gzip stream (streamed content).
+    max_archive_bytes: int = 500_000_000
+    # Archive members read at most (zip with a million tiny files: a zip declaring more is refused).
+    max_archive_members: int = 100_000
+    # JSON nesting deeper than this is refused before parsing (Python's json recursion limit is ~1000).
+    max_json_depth: int = 64
+    # Records read from one JSONL / feed / WARC file.
+    max_records_per_file: int = 1_000_000
+    # Archives inside archives opened at most this deep (a zip of tar.gz files is depth 2): real
+    # dumps nest one or two levels; deeper nesting is a recursive-bomb pattern.
+    max_archive_depth: int = 3
+    # Bytes read from the start of a file to detect its shape: enough to see a first JSONL record
+    # whole, an XML prolog with comments before <rss>, and a tar header (needs 512).
+    sniff_bytes: int = 65_536
+    # A file whose sniffed bytes are more than this share control characters (NUL, ESC, ...) is
+    # binary: text in any encoding has next to none, images and executables have several percent.
+    binary_control_share: float = 0.01
+
+
+@dataclass
+class CleanSettings:
+    """Furniture removal and metadata inference."""
+
+    # Repetition rule (clean/repetition.py). Articles of one outlet are first grouped into families
+    # (copies of one story); a short line is chrome when it recurs in at least this many families...
+    # 3: two articles sharing a line can be coincidence (the same quote, a stock background line);
+    # three unrelated stories ending on the same line are site chrome.
+    repeated_line_min_articles: int = 3
+    # ...and in at least this share of the outlet's families. 0.5: chrome (footers, promos, "follow
+    # us") sits on most pages; background sentences an outlet re-uses across a running story appear in
+    # fewer, and must stay article text.
+    repeated_line_share: float = 0.5
+    # Lines longer than this are never treated as furniture by the repetition rule: long
+    # paragraphs repeated across articles are syndicated text, not chrome (chrome lines measured on
+    # news pages run to ~150 characters: copyright footers, newsletter promos).
+    repeated_line_max_chars: int = 200
+    # Two articles of one outlet sharing at least this share of their paragraphs (Jaccard) are copies
+    # of one story and count once: re-published text is not chrome however often it recurs.
+    repeated_line_copy_overlap: float = 0.5
+
+
+@dataclass
+class StoreSettings:
+    """Where articles are stored."""
+
+    url: str = "sqlite:///storyline.db"
+    # Articles written per transaction during ingest: a crash loses at most one batch, which the
+    # next run re-ingests (ingest is idempotent).
+    batch_size: int = 200
+    # SQLite only: how long a writer waits for another process's transaction before failing. A batch
+    # commits in well under a second, so 30 s only runs out when another process is stuck.
+    busy_timeout_s: float = 30.0
+
+
+@dataclass
+class ClusterSettings:
+    """Online story clustering (weights and thresholds chosen on ECB+; see docs/stages/cluster.md)."""
+
+    # Pseudo-documents behind the word-frequency prior of the online IDF.
+    prior_documents: float = 1000.0
+    # The title counts this many times among an article's terms.
+    title_repeat: int = 2
+    term_weight: float = 1.0
+    name_weight: float = 1.0
+    # Lead embeddings did not pay on ECB+ (weight 0.5: 0.845-0.876; 1.0: 0.81 at best, same-kind events
+    # of different instances look alike to MiniLM), so they are off by default.
+    embedding_weight: float = 0.0
+    # An article joins the best story at or above this blended similarity, else starts a story
+    # (ECB+ B-cubed F1 over 3 orders: 0.15 -> 0.855, 0.2 -> 0.876, 0.25 -> 0.853).
+    join_threshold: float = 0.2
+    # A second story this close to the article is merged into the first (a bridging article);
+    # 0.4 measured best of 0.3-0.5 on ECB+.
+    merge_threshold: float = 0.4
+    # Days between an article and a story's span before the story starts to fade, and its half-life.
+    grace_days: float = 3.0
+    half_life_days: float = 4.0
+    # Candidate search: the article's heaviest terms looked up, stories scored in full, terms kept per story,
+    # stories kept per term (least recently updated dropped): these bound the work per article.
+    query_terms: int = 20
+    max_candidates: int = 20
+    story_terms: int = 200
+    posting_limit: int = 500
+    # Characters of title + text embedded per article.
+    lead_chars: int = 600
+    use_embeddings: bool = False
+
+
+@dataclass
+class HtmlSettings:
+    """HTML article extraction (trafilatura for the body); measured with benchmarks/extraction.py."""
+
+    # trafilatura's precision mode: aeb body F1 0.964 against 0.960 by default (favor_recall: 0.959).
+    favor_precision: bool = True
+    # Tables kept: dropping them lowered aeb body F1 from 0.960 to 0.957.
+    include_tables: bool = True
+    # A second, plain fast trafilatura pass that checks the main one (aeb body F1 0.964 -> 0.971).
+    check_pass: bool = True
+    # The main pass took the whole page when it is this many times longer than a plain pass that
+    # itself found an article of at least ``bloat_min_words`` words (2.5-4 and 100 measure the same).
+    bloat_ratio: float = 3.0
+    bloat_min_words: int = 100
+    # The main pass kept a scrap when it has fewer words than this and the plain pass found
+    # ``starved_ratio`` times as many (a real 100-word brief must survive: the limit stays well under it).
+    starved_max_words: int = 50
+    starved_ratio: float = 4.0
+
+
+@dataclass
+class QuotesSettings:
+    """Quote and reported-speech extraction (annotate/quotes.py, annotate/speakers.py)."""
+
+    # A quoted span shorter than this many tokens that does not end an utterance ("…," / "….") is a
+    # scare quote or a title, never a quote.
+    min_direct_quote_tokens: int = 4
+    # A quote is "direct" when at least this share of its content's characters lies inside quotation
+    # marks, "mixed" when some does. Set by hand: a closing "he said" outside the marks is tolerated.
+    direct_share: float = 0.8
+    # A pronoun / role noun resolves only to a name mentioned at most this many characters earlier
+    # (about four news paragraphs; further back a reader would repeat the name).
+    max_antecedent_chars: int = 2500
+    # Distance multiplier for an entity that was already the speaker of an earlier quote: news text
+    # keeps "he said" for the person quoted just before. Hand-set, checked on the unit fixtures only.
+    recent_speaker_factor: float = 0.5
+    # Distance multiplier for "the president" resolving to a name never seen with that role noun.
+    untitled_role_penalty: float = 3.0
+
+
+@dataclass
+class QuantitiesSettings:
+    """Quantity extraction (benchmarks/quantities.py)."""
+
+    # A bare four-digit integer in this window, with no unit, bound or multiplier, is read as a year,
+    # not a count: news years run from history (1000) to climate targets and projections (2200),
+    # while bare counts in that window ("1,500 people") are nearly always written with a thousands comma.
+    year_min: int = 1000
+    year_max: int = 2200
+    # Digit groups ("020 7946 0958") are a phone number from this many digits: national numbers have 9-11,
+    # while "5 10 15" or "2 3 4" lists stay numbers.
+    phone_min_digits: int = 9
+    # "Maddon, 66, said": a bare integer in commas after a name is an age up to this (oldest people ~120).
+    max_age: int = 120
+    # "from $36,040 at 10.45pm last night to $34,935": characters between "from X" and "to Y" still read
+    # as one change (NewsQuant annotates it as a range); a clause or more apart they are two values.
+    from_to_gap: int = 40
+    # "517 rushing yards": characters of modifiers between a count and a unit word that becomes its unit.
+    unit_noun_gap: int = 20
+
+
+@dataclass
+class PlacesSettings:
+    """Place resolution (annotate/places.py); weights chosen on the LGL/TR-News runs of benchmarks/places.py."""
+
+    # Prior bonuses (in log10-population units) by feature: a name that is a country's or continent's
+    # is nearly always meant as that ("Georgia" aside, which context then settles).
+    country_bonus: float = 3.0
+    continent_bonus: float = 3.0
+    admin1_bonus: float = 1.5
+    region_bonus: float = 1.0
+    capital_bonus: float = 1.0
+    # The name is the entry's main name, not one of its alternate names.
+    main_name_bonus: float = 1.0
+    # A region yields to the same-named city inside it ("Kharkiv") unless the name says "region".
+    region_named_like_city_penalty: float = 2.0
+    # ... and to a same-named national capital anywhere in the country ("Washington").
+    capital_names_country: bool = True
+    region_words: tuple[str, ...] = (
+        "region", "oblast", "province", "state", "county", "parish", "governorate", "prefecture", "district",
+    )
+    # Context support per other name of the article in the same country / first-level region / nearby.
+    country_weight: float = 1.0
+    admin1_weight: float = 1.5
+    # Bonus when the first-level region a candidate lies in is itself named ("Paris ... Texas").
+    container_weight: float = 1.0
+    near_weight: float = 0.5
+    near_km: float = 161.0
+    # A name repeated n times counts 1 + repeat_weight * log2(n) as context.
+    repeat_weight: float = 1.0
+    # Support from other names counts up to this many names (one long list of towns must not swamp all).
+    support_cap: float = 3.0
+    # Bonus for the country in focus (PlaceContext.country).
+    focus_weight: float = 1.0
+    # Candidates kept per name, by prior: bounds the work per article.
+    max_candidates: int = 40
+
+
+@dataclass
+class TimesSettings:
+    """Resolving time expressions against the publication date."""
+
+    # A month or date named without a year ("Nov. 16", "in January") is the last one on or before
+    # publication, unless the clause is in the future tense or the next one starts within this many days:
+    # news announces dates weeks ahead. Chosen on TempEval-3 training data (benchmarks/times.py): value
+    # accuracy 0.817 at 0 days, 0.830 at 30, 0.835 from 45 to 120 (plateau), 0.829 at 180.
+    future_window_days: int = 60
+    # Characters of the same clause searched for a future-tense cue ("will", "scheduled") before a date,
+    # and half as many after it; and the span right before a weekday where a firm cue ("will meet Monday")
+    # moves it forward. Value accuracy 0.833-0.837 for 40-120 / 15-60 characters: 80 / 30 (middle).
+    cue_window_chars: int = 80
+    firm_cue_window_chars: int = 30
+
+
+@dataclass
+class Settings:
+    """All settings, one section per stage."""
+
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    clean: CleanSettings = field(default_factory=CleanSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    html: HtmlSettings = field(default_factory=HtmlSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    quotes: QuotesSettings = field(default_factory=QuotesSettings)
+    quantities: QuantitiesSettings = field(default_factory=QuantitiesSettings)
+    places: PlacesSettings = field(default_factory=PlacesSettings)
+    times: TimesSettings = field(default_factory=TimesSettings)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+        """Defaults, overridden by a TOML file (if given or ``./storyline.toml`` exists), then by env."""
+        settings = cls()
+        toml_path = Path(path) if path else Path("storyline.toml")
+        if path or toml_path.exists():
+            with open(toml_path, "rb") as fh:
+                _apply(settings, tomllib.load(fh), str(toml_path))
+        env = os.environ if env is None else env
+        overrides: dict[str, dict[str, Any]] = {}
+        for key, value in env.items():
+            if key.startswith("STORYLINE_") and "__" in key:
+                section, _, name = key[len("STORYLINE_") :].lower().partition("__")
+                overrides.setdefault(section, {})[name] = value
+        _apply(settings, overrides, "environment")
+        return settings
+
+
+def _apply(settings: Settings, data: dict[str, Any], origin: str) -> None:
+    for section_name, values in data.items():
+        section = getattr(settings, section_name, None)
+        if section is None or not dataclasses.is_dataclass(section):
+            raise ValueError(f"{origin}: unknown settings section {section_name!r}")
+        for name, value in values.items():
+            if not hasattr(section, name):
+                raise ValueError(f"{origin}: unknown setting {section_name}.{name}")
+            current = getattr(section, name)
+            setattr(section, name, _coerce(value, current, f"{section_name}.{name}", origin))
+
+
+def _coerce(value: Any, current: Any, name: str, origin: str) -> Any:
+    if not isinstance(value, str) or isinstance(current, str):
+        return value
+    try:
+        if isinstance(current, bool):
+            return value.lower() in {"1", "true", "yes", "on"}
+        if isinstance(current, int):
+            return int(value)
+        if isinstance(current, float):
+            return float(value)
+    except ValueError as exc:
+        raise ValueError(f"{origin}: {name}: {value!r} is not a {type(current).__name__}") from exc
+    return value

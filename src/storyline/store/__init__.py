@@ -1,0 +1,5 @@
+"""Persistent storage of articles, ingest problems and later stages' results (see docs/data-model.md)."""
+
+from storyline.store.store import AddResult, ProblemRecord, Store, StoreError
+
+__all__ = ["AddResult", "ProblemRecord", "Store", "StoreError"]

@@ -1,0 +1,1 @@
+"""Migration scripts, one per schema revision (run in order by Alembic)."""

@@ -1,0 +1,107 @@
+"""Gazetteer lookup and place resolution (the gazetteer loads once for the module, ~10-20 s)."""
+
+from __future__ import annotations
+
+import pytest
+
+from storyline.annotate.gazetteer import Gazetteer, distance_km, fold_key
+from storyline.annotate.places import PlaceContext, resolve_places
+from storyline.model import Place
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.get()
+
+
+def _one(name: str, context: PlaceContext | None = None) -> Place:
+    (place,) = resolve_places([name], context)
+    assert place is not None, name
+    return place
+
+
+def _km(a: Place, b: Place) -> float:
+    assert a.latitude is not None and a.longitude is not None
+    assert b.latitude is not None and b.longitude is not None
+    return distance_km(a.latitude, a.longitude, b.latitude, b.longitude)
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("Kupiansk", "Kupyansk"),
+        ("Balakliya", "Balaklia", "Balakliia"),
+        ("Izyum", "Izium"),
+        ("Kiev", "Kyiv"),
+        ("Kharkov", "Kharkiv"),
+    ],
+)
+def test_spelling_variants_resolve_to_the_same_place(gaz: Gazetteer, variants: tuple[str, ...]) -> None:
+    places = resolve_places(list(variants), PlaceContext(country="UA"))
+    first = places[0]
+    assert first is not None and first.country == "UA"
+    for other in places[1:]:
+        assert other is not None and _km(first, other) <= 40, (variants, first, other)
+
+
+def test_fold_key_meets_transliterations() -> None:
+    assert fold_key("Kharkivs'ka") == fold_key("Kharkivska")
+    assert fold_key("Balakliya") == fold_key("Balakliia") == fold_key("Balaklia")
+    assert fold_key("Saint-Étienne") == fold_key("St Etienne")
+
+
+def test_region_phrases_resolve_to_the_first_level_region(gaz: Gazetteer) -> None:
+    for phrase in ("the Kharkiv region", "Kharkiv Oblast", "Kharkiv oblast", "the province of Kharkiv"):
+        place = _one(phrase)
+        assert place.kind == "region" and place.country == "UA", (phrase, place)
+    city = _one("Kharkiv")
+    assert city.kind == "city"  # the bare name is the city, not the oblast
+
+
+def test_crimea_and_donbas_resolve(gaz: Gazetteer) -> None:
+    crimea, donbas = resolve_places(["Crimea", "Donbas"])
+    assert crimea is not None and crimea.kind == "region" and crimea.country == "UA"
+    assert donbas is not None and donbas.kind == "region" and donbas.country == "UA"
+    assert 44 < (crimea.latitude or 0) < 46.5 and 47 < (donbas.latitude or 0) < 49.5
+
+
+def test_is_place_name_covers_what_the_ner_mistypes(gaz: Gazetteer) -> None:
+    for name in ("Kyiv", "Luhansk", "Balakliya", "Crimea", "Donbas", "U.S."):
+        assert gaz.is_place_name(name), name
+    for name in ("Turkish", "said", "Vladimir Putin"):
+        assert not gaz.is_place_name(name), name
+
+
+def test_lookup_returns_candidates_with_fields(gaz: Gazetteer) -> None:
+    cands = gaz.lookup("Paris")
+    assert any(c.country == "FR" and c.kind == "city" for c in cands)
+    assert any(c.country == "US" and c.admin1 == "TX" for c in cands)
+    assert all(c.latitude is not None for c in cands)
+    assert [c.name for c in gaz.lookup("Turkish", demonyms=True)] == ["Turkey"]
+
+
+def test_ambiguous_name_follows_context(gaz: Gazetteer) -> None:
+    alone = _one("Paris")
+    assert alone.country == "FR"
+    paris, _ = resolve_places(["Paris", "Texas"])
+    assert paris is not None and paris.country == "US" and abs((paris.latitude or 0) - 33.66) < 0.5
+    in_texas = _one("Paris", PlaceContext(names=["Dallas", "Lamar County", "Texas"]))
+    assert in_texas.country == "US"
+
+
+def test_article_context(gaz: Gazetteer) -> None:
+    # A local US story: the towns and the state agree with each other, not with Egypt or Greece.
+    names = ["Alexandria", "Rapides Parish", "Louisiana", "Alexandria", "Pineville"]
+    alexandria, parish, state, again, _ = resolve_places(names)
+    assert alexandria is not None and alexandria.country == "US" and again == alexandria
+    assert parish is not None and parish.kind == "region"
+    assert state is not None and state.kind == "region" and state.country == "US"
+    # A war report: the Ukrainian towns stay in Ukraine.
+    places = resolve_places(["Izium", "Kupiansk", "the Kharkiv region", "Russia", "Ukraine"])
+    assert [p.country if p else None for p in places] == ["UA", "UA", "UA", "RU", "UA"]
+    assert places[3] is not None and places[3].kind == "country"
+
+
+def test_unknown_and_blank_names(gaz: Gazetteer) -> None:
+    assert resolve_places(["Qwxzzy", ""]) == [None, None]
+    assert resolve_places([]) == []

@@ -1,0 +1,26 @@
+"""Outlet and language detection."""
+
+from __future__ import annotations
+
+from storyline.clean.metadata import detect_language, find_outlet
+from storyline.model import Removed
+
+
+def test_outlet_from_url_is_registered_domain() -> None:
+    assert find_outlet("https://www.news.example.co.uk/world/1", [], []) == "example.co.uk"
+    assert find_outlet("lemonde.fr/international/article", [], []) == "lemonde.fr"
+
+
+def test_outlet_from_copyright_notice_then_self_reference() -> None:
+    removed = [Removed("Photo: © Wire Images", "credit-line"), Removed("Copyright © 2020 Harbour Gazette Ltd.", "x")]
+    assert find_outlet(None, ["Text."], removed) == "Harbour Gazette"
+    assert find_outlet(None, ["(c) Valley Post 2019. All Rights Reserved"], []) == "Valley Post"
+    paragraphs = ["Shelling was reported overnight.", "The Daily Courier could not independently verify the claims."]
+    assert find_outlet(None, paragraphs, []) == "Daily Courier"
+    assert find_outlet(None, ["Russia did not confirm the report."], []) is None
+
+
+def test_language() -> None:
+    assert detect_language("The council voted on Tuesday to close the old bridge to traffic.") == "en"
+    assert detect_language("Le conseil municipal a voté mardi la fermeture du vieux pont.") == "fr"
+    assert detect_language("ok") is None
