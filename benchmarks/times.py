@@ -3,12 +3,15 @@
 Scores, per corpus and overall, for storyline and a dateparser baseline:
 
 * value accuracy given the gold expressions (gold span text, anchor = the document creation time);
-* end-to-end extraction: strict and relaxed span F1, and value F1 (TempEval-3: relaxed match + same value).
+* end-to-end extraction as TempEval-3's official scorer (TE3-evaluation.py) computes it: strict and relaxed
+  span F1; value accuracy over the relaxed matches; value F1 = that accuracy x relaxed F1 (equivalently,
+  value-correct matches over system and over gold expressions). Values are compared as exact strings, as the
+  official scorer does (``2000-W7`` is not ``2000-W07``).
 
 The baseline is ``dateparser.parse`` / ``dateparser.search.search_dates`` with ``RELATIVE_BASE`` = the DCT, its
 datetime written at the granularity of the gold value it is compared with (which favours the baseline).
 
-    python benchmarks/times.py [--data DIR]   # DIR holds TimeBank/ and AQUAINT/ with *.tml files
+    python benchmarks/times.py [--data DIR] [--errors N]   # DIR holds TimeBank/ and AQUAINT/ with *.tml files
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 from common import headline, prf, print_table, shared_path, timer
 from lxml import etree
 
-from storyline.annotate.times import Resolver, extract_times, future_context, parse_published
+from storyline.annotate.times import Resolver, extract_times, future_context, next_word, parse_published
 
 CORPORA = ("TimeBank", "AQUAINT")
 
@@ -70,16 +73,6 @@ def load_corpus(directory: Path) -> list[Document]:
     return docs
 
 
-def canonical(value: str | None) -> str | None:
-    """Spelling variants TimeML annotators mix: ``1998-W8`` = ``1998-W08``, ``T17`` = ``T17:00``,
-    ``199`` = ``199X`` (a decade), ``19`` = ``19XX`` (a century)."""
-    if value is None:
-        return None
-    value = re.sub(r"-W(\d)\b", r"-W0\1", value)
-    value = re.sub(r"^(\d\d\d?)X*$", r"\1", value)
-    return re.sub(r"T(\d\d)$", r"T\1:00", value)
-
-
 def format_like(moment: datetime | None, gold: str) -> str | None:
     """A dateparser datetime written at the granularity of a gold value (day, week, month, quarter, year, time)."""
     if moment is None:
@@ -107,9 +100,12 @@ def dct_datetime(dct: str) -> datetime:
 
 def storyline_values(doc: Document) -> list[str | None]:
     """Values of the gold expressions, resolved in reading order (anaphora see earlier expressions), with the
-    same tense cue from the surrounding clause as extraction uses."""
+    same context (tense of the clause, the next word) as extraction uses."""
     resolver = Resolver(parse_published(doc.dct))
-    return [resolver.resolve(g.text, future=future_context(doc.text, g.start, g.end)).value for g in doc.timexes]
+    return [
+        resolver.resolve(g.text, future=future_context(doc.text, g.start, g.end), after=next_word(doc.text, g.end)).value
+        for g in doc.timexes
+    ]
 
 
 def baseline_values(doc: Document) -> list[str | None]:
@@ -139,7 +135,8 @@ def baseline_extract(doc: Document) -> list[tuple[int, int, datetime]]:
 
 
 def score_extraction(docs: list[Document], predict, value_of) -> dict[str, float]:
-    """Strict / relaxed span F1 and value F1 (relaxed match, one-to-one, same canonical value)."""
+    """Strict / relaxed span F1, value accuracy over relaxed matches and value F1 (relaxed match, one-to-one,
+    same value string), as TempEval-3's scorer counts them."""
     n_pred = n_gold = strict = relaxed = valued = 0
     for doc in docs:
         pred = predict(doc)
@@ -153,10 +150,11 @@ def score_extraction(docs: list[Document], predict, value_of) -> dict[str, float
                 if k not in used and s < g.end and g.start < e:
                     used.add(k)
                     relaxed += 1
-                    valued += canonical(value_of(v, g.value)) == canonical(g.value)
+                    valued += value_of(v, g.value) == g.value
                     break
     return {
         "strict_f1": prf(strict, n_pred, n_gold)[2],
+        "matched_acc": valued / relaxed if relaxed else 0.0,
         "relaxed_f1": prf(relaxed, n_pred, n_gold)[2],
         "value_p": prf(valued, n_pred, n_gold)[0],
         "value_r": prf(valued, n_pred, n_gold)[1],
@@ -165,7 +163,7 @@ def score_extraction(docs: list[Document], predict, value_of) -> dict[str, float
 
 
 def accuracy(docs: list[Document], values) -> float:
-    pairs = [(canonical(v), canonical(g.value)) for d in docs for v, g in zip(values(d), d.timexes, strict=True)]
+    pairs = [(v, g.value) for d in docs for v, g in zip(values(d), d.timexes, strict=True)]
     return sum(v == g for v, g in pairs) / len(pairs) if pairs else 0.0
 
 
@@ -197,6 +195,7 @@ def main(argv: list[str] | None = None) -> None:
                         acc,
                         e2e["strict_f1"],
                         e2e["relaxed_f1"],
+                        e2e["matched_acc"],
                         e2e["value_p"],
                         e2e["value_r"],
                         e2e["value_f1"],
@@ -204,7 +203,19 @@ def main(argv: list[str] | None = None) -> None:
                 )
             results[name] = (ours_acc, ours, base_acc, base)
     print_table(
-        ["corpus", "docs", "timex", "system", "value_acc", "strict_f1", "relaxed_f1", "value_p", "value_r", "value_f1"],
+        [
+            "corpus",
+            "docs",
+            "timex",
+            "system",
+            "value_acc",
+            "strict_f1",
+            "relaxed_f1",
+            "matched_acc",
+            "value_p",
+            "value_r",
+            "value_f1",
+        ],
         rows,
     )
     print(f"({t['seconds']:.1f} s)")
@@ -212,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
         shown = 0
         for doc in corpora["overall"]:
             for v, g in zip(storyline_values(doc), doc.timexes, strict=True):
-                if canonical(v) != canonical(g.value) and shown < args.errors:
+                if v != g.value and shown < args.errors:
                     print(f"  {doc.dct[:10]}  {g.type:8} {g.text!r:40} gold={g.value} got={v}")
                     shown += 1
     ours_acc, ours, base_acc, base = results["overall"]
@@ -221,6 +232,7 @@ def main(argv: list[str] | None = None) -> None:
             "time",
             value_accuracy=ours_acc,
             e2e_f1=ours["relaxed_f1"],
+            matched_value_accuracy=ours["matched_acc"],
             value_f1=ours["value_f1"],
             baseline_value_accuracy=base_acc,
             baseline_value_f1=base["value_f1"],

@@ -35,6 +35,15 @@ def _reasons(paragraphs: list[str]) -> dict[str, str]:
         ("Tags: economy, inflation, central bank", "tags"),
         ("Updated 14:05, 3 March 2021", "timestamp"),
         ("By Maria Gonzalez and Peter O'Neill, Staff Writers", "byline"),
+        ("Follow the Metro desk on Instagram and Threads.", "follow-promo"),
+        ("Write to Ana Lima at ana.lima@example.com", "contact-line"),
+        ("jdoe@example.org", "contact-line"),
+        ("Mayor quits after row over budget [VIDEO]", "teaser"),
+        ("Lesezeit: 4 Minuten", "reading-time"),
+        ("An error has occurred, please try again later.", "widget-message"),
+        ("quinta-feira, 3 de março de 2021 às 14:05", "timestamp"),
+        ("Li Wei contributed reporting from Beijing.", "credit-line"),
+        ("- Print Article", "share-buttons"),
     ],
 )
 def test_furniture_line_is_removed(line: str, reason: str) -> None:
@@ -57,6 +66,14 @@ def test_furniture_line_is_removed(line: str, reason: str) -> None:
         "Read the full report, officials said, before drawing conclusions.",
         "COVID-19 H5N1",
         "2,300 square miles were retaken.",
+        "The agency contributed to the report's findings, the minister said.",
+        "-A poll shows the governor ahead in the north. [NYT]",
+        "www.example.com",
+        "<The Palace: A Musical> opens in May.",
+        "Video-sharing app TikTok said it would appeal.",
+        "Previous post-war governments tried the same.",
+        "More-or-less everyone agreed",
+        "Related-party deals rose.",
     ],
 )
 def test_article_text_is_kept(line: str) -> None:
@@ -80,6 +97,8 @@ def test_byline_names_go_to_metadata() -> None:
     assert removed[0].paragraph == 0
     assert parse_byline("By Hans van der Berg | Weekly Courier") == ["Hans van der Berg"]
     assert parse_byline("By Sunday the toll had risen.") is None
+    assert parse_byline("By Li Wei Updated 14:05 GMT") == ["Li Wei"]
+    assert parse_byline("By Ana Lima, March 3, 2021") == ["Ana Lima"]
 
 
 def test_repairs_mojibake_tags_entities_and_css_debris() -> None:

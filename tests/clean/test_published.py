@@ -9,6 +9,9 @@ from storyline.model import DateWindow
 def test_copyright_and_past_year_bound_both_sides() -> None:
     text = "The bridge, damaged by floods in 2016, reopened on Monday."
     assert infer_date_window(text, extra="© 2019 Valley Post") == DateWindow("2016-01-01", "2019-12-31")
+    assert infer_date_window("In 2014 the war began; 2018 votes were cast.", "© 2019 X") == (
+        DateWindow("2014-01-01", "2019-12-31")
+    )
     assert infer_date_window("The firm has traded since 2011.", "Copyright 2015-2018 X. All rights reserved.") == (
         DateWindow("2011-01-01", "2018-12-31")
     )

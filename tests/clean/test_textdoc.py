@@ -43,6 +43,8 @@ def test_first_sentence_is_not_a_headline() -> None:
     paragraphs, hints, _ = parse_text_document("No trains ran on Friday.\n\nUnions blamed pay.\n")
     assert hints.title is None
     assert paragraphs == ["No trains ran on Friday.", "Unions blamed pay."]
+    for first in ("LAGOS, Nigeria (AP) —", "Politics"):
+        assert parse_text_document(first + "\n\nUnions blamed pay.\n")[1].title is None
 
 
 def test_line_breaks_hard_wrapped_or_not() -> None:

@@ -127,3 +127,24 @@ def test_headline_repeated_as_first_paragraph_is_dropped() -> None:
     head = '<meta property="og:title" content="Flood closes bridge">'
     paragraphs, _ = extract_html(page(head, body="<p>Flood closes bridge</p>" + BODY))
     assert paragraphs[0].startswith("Paragraph 1")
+
+
+def test_site_suffix_matched_through_the_host_and_kicker_dropped() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Floods: Bridge closes after the river rises"}</script>'
+        '<meta property="og:title" content="Bridge closes after the river rises">'
+        "<title>Bridge closes after the river rises - EXAMPLETIMES</title>"
+    )
+    _, hints = extract_html(page(head), url="https://www.exampletimes.co.uk/a/1")
+    assert hints.title == "Bridge closes after the river rises"
+
+
+def test_kicker_kept_when_no_other_source_drops_it() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Floods: Bridge closes after the river rises"}</script>'
+        '<meta property="og:title" content="Floods: Bridge closes after the river rises">'
+    )
+    _, hints = extract_html(page(head))
+    assert hints.title == "Floods: Bridge closes after the river rises"

@@ -404,3 +404,16 @@ def test_json_feed_and_paragraph_lines(tmp_path: Path, read) -> None:
         ("paragraphs", ["p1", "p2"], 0),
         ("paragraphs", ["p3"], 1),
     ]
+
+
+def test_sidecar_inside_zip(tmp_path: Path, read) -> None:
+    with zipfile.ZipFile(tmp_path / "dump.zip", "w") as archive:
+        archive.writestr("a.txt", "Story A.")
+        archive.writestr("a.txt.meta.json", json.dumps({"url": "https://e.com/a", "date": "2022-09-11"}))
+        archive.writestr("b.txt", "Story B.")
+        archive.writestr("b.txt.meta.json", "{broken")
+    docs, problems = read(tmp_path / "dump.zip")
+    assert [d.content for d in docs] == ["Story A.", "Story B."]
+    assert (docs[0].hints.url, docs[0].hints.published_source) == ("https://e.com/a", "given")
+    assert docs[1].hints.url is None
+    assert len(problems) == 1 and problems[0].source.member == "b.txt.meta.json"

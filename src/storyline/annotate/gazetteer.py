@@ -35,7 +35,7 @@ PlaceKind = Literal["city", "region", "country", "continent"]
 
 # Letters NFKD does not decompose into an ASCII base.
 _SPECIAL = str.maketrans({"ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ı": "i", "þ": "th", "ð": "d"})
-_APOSTROPHES = re.compile(r"['’‘ʼʹ`´.]")
+_DROP = str.maketrans("", "", "'’‘ʼʹ`´.")  # apostrophes and dots join what they separate
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _REPEAT = re.compile(r"([a-z])\1+")
 # Transliteration folding, applied in order; measured on the places benchmark (docs/stages/places.md).
@@ -58,6 +58,16 @@ _STATE_OF = re.compile(
     r"principality|grand\s+duchy|union))\s+of\s+(?:the\s+)?(.+)$",
     re.IGNORECASE,
 )
+# Last resorts for a name not in the gazetteer: a part of a place is near the place.
+_QUALIFIED = re.compile(
+    r"^(?:north|south|east|west|northern|southern|eastern|western|central|upper|lower|greater|downtown|inner|"
+    r"outer|metro|metropolitan)\s+(?P<core>.+)$",
+    re.IGNORECASE,
+)
+_GENERIC_TAIL = re.compile(
+    r"^(?P<core>.+?)\s+(?:township|station|village|town|city|borough|co\.?|(?:metro|metropolitan)\s+area|area)$",
+    re.IGNORECASE,
+)
 _DOTTED = re.compile(r"^(?:[A-Z][a-z]{0,5}\.\s?){1,3}$")
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
 # Demonym suffix -> endings of the place name, tried in order (on folded keys, so "y" is already "i").
@@ -73,11 +83,15 @@ _DEMONYM_SUFFIXES = (
 
 def ascii_fold(name: str) -> str:
     """Lower-case ASCII form: accents dropped, apostrophes removed, other punctuation as single spaces."""
-    text = name.casefold()
+    text = name.casefold().translate(_DROP)
     if not text.isascii():  # decomposed accents are non-ASCII marks and drop out
         text = unicodedata.normalize("NFKD", text.translate(_SPECIAL)).encode("ascii", "ignore").decode()
-    text = _APOSTROPHES.sub("", text)
     return _NON_ALNUM.sub(" ", text).strip()
+
+
+def strip_the(name: str) -> str:
+    """``name`` without a leading "the " ("the Netherlands", "the Kharkiv region")."""
+    return _THE.sub("", name.strip())
 
 
 def fold_key(name: str) -> str:
@@ -87,7 +101,11 @@ def fold_key(name: str) -> str:
         text = " ".join(_TOKEN.get(w, w) for w in text.split())
     for old, new in _TRANSLIT:
         text = text.replace(old, new)
-    return _REPEAT.sub(r"\1", text)
+    return _REPEAT.sub(_first_letter, text)
+
+
+def _first_letter(match: re.Match) -> str:
+    return match.group(1)  # a callable is several times faster than the template r"\1"
 
 
 def _latin(name: str) -> bool:
@@ -139,7 +157,9 @@ class Gazetteer:
         self._admin1: dict[tuple[str, str], int] = {}  # (country, admin1 code) -> entry index
         self._region_prefix: dict[str, list[int]] = defaultdict(list)  # "ont" -> Ontario, for "Ont."
         self._initials: dict[str, list[int]] = defaultdict(list)  # "B.C." -> British Columbia
+        self._fold_cache: dict[str, str] = {}
         self._load()
+        del self._fold_cache
 
     @classmethod
     def get(cls) -> Gazetteer:
@@ -164,7 +184,9 @@ class Gazetteer:
                 continue
             if not _latin(name):
                 continue
-            key = fold_key(name)
+            key = self._fold_cache.get(name)
+            if key is None:  # the same names recur across thousands of places
+                key = self._fold_cache[name] = fold_key(name)
             if key and key not in seen:
                 seen.add(key)
                 self._by_key[key].append(idx)
@@ -209,8 +231,10 @@ class Gazetteer:
                 int(c["population"] or 0), None, "PCLI",
             )
             alts = info.get("alt", [])
-            # "United States of America" -> "America", "Kingdom of Saudi Arabia" -> "Saudi Arabia"
+            # "United States of America" -> "America", "Kingdom of Saudi Arabia" -> "Saudi Arabia",
+            # "Great Britain" -> "Britain"
             shorts = [m.group(1) for a in alts if (m := _STATE_OF.match(a))]
+            shorts += [a[len("Great ") :] for a in alts if a.startswith("Great ")]  # "Great Britain"
             idx = self._add(cand, [c["name"], c["iso3"], *alts, *shorts])
             demonym = info.get("demonym")
             if demonym:
@@ -289,12 +313,16 @@ class Gazetteer:
             )
             if hits:  # "US", "U.S.", "W.Va.", "B.C.": the code wins over a village called Us
                 return list(dict.fromkeys(self.entries[i] for i in hits))
-        bare = _THE.sub("", name)
+        bare = strip_the(name)
         out = [self.entries[i] for i in self._by_key.get(fold_key(bare), ())]
         if not out:
             out = self._region_of(bare)
         if demonyms:  # "Canadian" is Canada before it is Canadian County
             out = self._demonym(bare, derive=not out) + out
+        if not out:  # "South Los Angeles", "Greer Station", "Loudon Co.": the place it is part of
+            m = _QUALIFIED.match(bare) or _GENERIC_TAIL.match(bare)
+            if m:
+                out = self.lookup(m.group("core"))
         return list(dict.fromkeys(out))
 
     def _demonym(self, name: str, derive: bool) -> list[Candidate]:

@@ -27,7 +27,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from storyline.annotate.gazetteer import Candidate, Gazetteer, distance_km, fold_key
+from storyline.annotate.gazetteer import Candidate, Gazetteer, distance_km, fold_key, strip_the
 from storyline.model import Place
 from storyline.settings import PlacesSettings
 
@@ -45,18 +45,18 @@ class PlaceContext:
     country: str | None = None
 
 
-def _prior(c: Candidate, name: str, region_word: bool, cities_in: set[tuple[str | None, str | None]],
-           s: PlacesSettings) -> float:
-    score = math.log10(c.population + 1)
-    score += {
+def _prior(c: Candidate, key: str, region_word: bool, yields_to: set[tuple[str | None, str | None]],
+           capital_in: set[str | None], s: PlacesSettings) -> float:
+    """Score of ``c`` for a name with fold key ``key``, before context (see the module docstring)."""
+    bonus = {
         "PCLI": s.country_bonus, "CONT": s.continent_bonus, "ADM1": s.admin1_bonus, "RGN": s.region_bonus,
         "PPLC": s.capital_bonus,
-    }.get(
-        c.feature, 0.0
-    )
-    if fold_key(c.name) == fold_key(name):
+    }
+    score = math.log10(c.population + 1) + bonus.get(c.feature, 0.0)
+    if fold_key(c.name) == key:
         score += s.main_name_bonus
-    if c.kind == "region" and not region_word and ((c.country, c.admin1) in cities_in or (c.country, None) in cities_in):
+    named_like_city = (c.country, c.admin1) in yields_to or c.country in capital_in
+    if c.kind == "region" and not region_word and named_like_city:
         score -= s.region_named_like_city_penalty
     return score
 
@@ -73,12 +73,14 @@ class _Name:
 
     def __init__(self, name: str, cands: list[Candidate], s: PlacesSettings) -> None:
         self.name = name
-        region_word = name.split()[-1].casefold() in s.region_words if name.split() else False
-        # Where a same-named city lies: its region, and (country, None) for a national capital, whose
-        # name denotes it across the whole country ("Washington").
-        cities_in = {(c.country, c.admin1) for c in cands if c.kind == "city"}
-        cities_in |= {(c.country, None) for c in cands if c.feature == "PPLC" and s.capital_names_country}
-        priors = [_prior(c, name, region_word, cities_in, s) for c in cands]
+        words = name.split()
+        region_word = bool(words) and words[-1].casefold() in s.region_words
+        # A region yields to a same-named city inside it, and to a same-named national capital anywhere
+        # in its country, whose name denotes it across the country ("Washington").
+        yields_to = {(c.country, c.admin1) for c in cands if c.kind == "city"}
+        capital_in = {c.country for c in cands if c.feature == "PPLC"} if s.capital_names_country else set()
+        key = fold_key(strip_the(name))
+        priors = [_prior(c, key, region_word, yields_to, capital_in, s) for c in cands]
         order = sorted(range(len(cands)), key=lambda i: -priors[i])[: s.max_candidates]
         self.cands = [cands[i] for i in order]
         self.priors = [priors[i] for i in order]
@@ -140,7 +142,8 @@ def resolve_places(names: list[str], context: PlaceContext | None = None,
     counts = Counter(n.strip() for n in names)
     for n, item in items.items():  # a place named again and again is what the article is about
         item.weight = 1.0 + s.repeat_weight * math.log2(counts[n])
-    extra = [_Name(n, gaz.lookup(n, demonyms=True), s) for n in dict.fromkeys(context.names) if n not in items]
+    context_names = dict.fromkeys(n.strip() for n in context.names)
+    extra = [_Name(n, gaz.lookup(n, demonyms=True), s) for n in context_names if n not in items]
     resolved = [item for item in (*items.values(), *extra) if item.cands]
     fixed = [(p.country, p.latitude, p.longitude) for p in context.places if p.latitude is not None]
 

@@ -55,17 +55,17 @@ def extract_quotes(
     """
     settings = settings or QuotesSettings()
     lexicon = tagger.lexicon if tagger else load_lexicon()
+    text = doc.text  # Doc.text joins every token: build it once
+    regions = quoted_regions(text)
     drafts: list[_Draft] = []
     if use_model:
-        drafts = _model_drafts(doc, tagger or default_tagger())
+        drafts = _model_drafts(doc, tagger or default_tagger(), regions)
     if use_rules:
         taken = [iv for d in drafts for iv in d.content + d.cue]
         for draft in _rule_drafts(doc, lexicon, settings):
             if not any(_overlaps(a, b) for a in draft.content + draft.cue for b in taken):
                 drafts.append(draft)
                 taken.extend(draft.content + draft.cue)
-    text = doc.text  # Doc.text joins every token: build it once
-    regions = quoted_regions(text)
     quotes = [_to_quote(text, d, regions, settings) for d in drafts if d.content]
     quotes.sort(key=lambda q: q.content.start)
     _resolve_speakers(doc, quotes, regions, settings)
@@ -75,27 +75,28 @@ def extract_quotes(
 # --------------------------------------------------------------------------- model
 
 
-def _model_drafts(doc: Doc, tagger: AttributionTagger) -> list[_Draft]:
-    """Group the tagger's runs into attributions: each source / content run joins the nearest cue."""
+def _model_drafts(doc: Doc, tagger: AttributionTagger, regions: list[Interval]) -> list[_Draft]:
+    """Group the tagger's runs into attributions: each source / content run joins the nearest cue.
+
+    A content run in a paragraph without any cue is kept only when it is a quotation (a quote running
+    on from the paragraph before); anything else without a cue is a tagging error.
+    """
     drafts: list[_Draft] = []
     for para, labels in tagger.tag(doc):
         runs = [(part, _char_span(para[i:j])) for part, i, j in bio_runs(labels)]
         cues = [iv for part, iv in runs if part == "cue"]
         para_drafts = [_Draft(cue=[iv]) for iv in cues]
-        orphan = _Draft()
         for part, iv in runs:
             if part == "cue":
                 continue
-            target = _nearest(doc, iv, cues, para_drafts) if cues else orphan
-            getattr(target, part).append(iv)
+            if cues:
+                getattr(_nearest(doc, iv, cues, para_drafts), part).append(iv)
+            elif part == "content" and any(_within(iv, r) or _within(r, iv) for r in regions):
+                para_drafts.append(_Draft(content=[iv]))
         for draft in para_drafts:
-            draft.source = draft.source[-1:] if len(draft.source) > 1 else draft.source
-        if orphan.content:
-            # content with no cue in its paragraph: a quote continued from the paragraph before
-            if drafts and not cues and drafts[-1].content:
-                drafts[-1].content.extend(orphan.content)
-            else:
-                para_drafts.append(_Draft(content=orphan.content))
+            if len(draft.source) > 1:  # keep the source closest to the cue
+                cue = draft.cue[0]
+                draft.source = [min(draft.source, key=lambda iv, c=cue: min(abs(iv[0] - c[1]), abs(c[0] - iv[1])))]
         drafts.extend(para_drafts)
     return drafts
 
@@ -232,7 +233,7 @@ def _resolve_speakers(doc: Doc, quotes: list[Quote], regions: list[Interval], se
         if quote.speaker is not None:
             span = doc.char_span(quote.speaker.start, quote.speaker.end, alignment_mode="expand")
             entity = index.resolve(span, last_spoke, settings) if span is not None else None
-            if entity is None and span is not None and span.root.lower_ in ("i", "we"):
+            if entity is None and span is not None and span[0].lower_ in ("i", "we") and len(span) == 1:
                 # "I" / "we" inside someone's quotation is that speaker
                 inside = [q for q in quotes if q is not quote and _within(_iv(quote.speaker), _iv(q.content))]
                 outer = inside[0] if inside else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from storyline.settings import QuotesSettings
 
@@ -85,6 +85,13 @@ def _name_tokens(span: Span) -> list[str]:
     while words and words[0].lower() in ("the", "a", "an"):
         words = words[1:]
     return words
+
+
+def _nominal_head(span: Span) -> Token:
+    """The noun or pronoun heading a mention (a stray adverb tagged into it is skipped)."""
+    heads = [t for t in span if not span.start <= t.head.i < span.end or t.head is t]
+    nominal = [t for t in heads if t.pos_ in ("NOUN", "PROPN", "PRON")]
+    return (nominal or heads or [span.root])[0]
 
 
 class EntityIndex:
@@ -186,7 +193,7 @@ class EntityIndex:
         named = self.named_in(span.start_char, span.end_char)
         if named is not None:
             return named
-        root = span.root
+        root = _nominal_head(span)
         word = root.lower_
         if root.pos_ == "PRON" or word in MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL_PRONOUNS | {"it", "i"}:
             if word in MALE_PRONOUNS:

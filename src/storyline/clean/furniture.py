@@ -42,7 +42,10 @@ _ATTRIBUTE_DEBRIS = re.compile(
 )
 # Generated CSS-in-JS class names (``ssrcss-1x2y3z-Name``, ``css-1n8hx2y``, ``sc-bdfBwQ``), with the
 # hash class that usually follows them (``e5tfeyi3``).
-_CSS_CLASS = re.compile(r"\b(?:[a-z]*css-[A-Za-z0-9_-]+|sc-[A-Za-z]{5,})\b(?:\s+[a-z][a-z0-9]{4,11}\d\b)?")
+# Hashes have digits (css) or mixed case (sc): "the css-grid property" is text.
+_CSS_CLASS = re.compile(
+    r"\b(?:[a-z]*css-(?=[\w-]*\d)[A-Za-z0-9_-]+|sc-(?=[a-z]*[A-Z])[A-Za-z]{5,})\b(?:\s+[a-z][a-z0-9]{4,11}\d\b)?"
+)
 _TWEET_WIDGET = re.compile(r"\s*\bClick [Tt]o Tweet\s*$")
 _CODE_TOKEN = re.compile(r"[a-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*")
 
@@ -140,7 +143,8 @@ _ROLE_WORDS = {"editor", "correspondent", "reporter", "writer", "journalist", "c
                "updated"}  # fmt: skip
 _BYLINE_LABEL = re.compile(r"^(?:(?:written|words|story|text)\s+by|by|author\s*:|byline\s*:)\s+(?P<rest>.+)$", re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
-_ROLE_SPLIT = re.compile(r"\s+[|•·–—-]\s+|\s*\|\s*|\s*\(\s*|\s*\)\s*")
+# Where the names end: a separator, a bracket, or a date stamp ("By Jane Doe Updated 3 May 2021").
+_ROLE_SPLIT = re.compile(r"\s+[|•·–—-]\s+|\s*\|\s*|\s*\(\s*|\s*\)\s*|\s+(?=(?:[Pp]ublished|[Uu]pdated|[Pp]osted|on)\b)")
 
 
 def _is_name(segment: str) -> bool:
@@ -170,8 +174,8 @@ def parse_byline(line: str) -> list[str] | None:
     names: list[str] = []
     for i, segment in enumerate(s for s in _NAME_SPLIT.split(head) if s):
         words = {w.lower().strip(".") for w in segment.split()}
-        if i > 0 and (words & _ROLE_WORDS or len(segment.split()) == 1):
-            break  # the rest is the author's title or outlet
+        if i > 0 and (words & _ROLE_WORDS or len(segment.split()) == 1 or not _is_name(segment)):
+            break  # the rest is the author's title, outlet or a date
         if not _is_name(segment):
             return None
         names.append(segment)
@@ -200,16 +204,21 @@ _VIDEO = re.compile(
     re.I,
 )
 _LABEL = re.compile(
-    r"^(?:WATCH|VIDEO|LISTEN|AUDIO|PHOTOS?|GALLERY|IN PICTURES|PICTURED|LIVE|PODCAST)\s*[:|–—-]\s*\S", re.I
+    r"^(?:WATCH|VIDEO|LISTEN|AUDIO|PHOTOS?|GALLERY|IN PICTURES|PICTURED|LIVE|PODCAST)(?:\s*[:|]|\s+[–—-]\s)\s*\S", re.I
 )
 _READ_MORE = re.compile(
-    r"^\[?(?:read more|read also|also read|read next|more reading|see (?:also|more)|related(?: articles?| stories| "
-    r"content|coverage| links?| topics| posts?)?|recommended(?: for you| stories| reading)?|you (?:may|might) also "
+    r"^\[?(?:(?:read more|read also|also read|read next|more reading|see (?:also|more)|related(?: articles?| stories| "
+    r"content| coverage| links?| topics| posts?)?|recommended(?: for you| stories| reading)?|you (?:may|might) also "
     r"like|most (?:read|popular|viewed|shared)(?: in [\w ]{1,30})?|more(?: on this story| stories| from [\w ]{1,30})?|"
-    r"top stories|trending(?: now)?|what to read next|don't miss|must read|also on \S+)\s*(?:[:|»>–—.-]|$)",
+    r"top stories|trending(?: now)?|what to read next|don't miss|must read)"
+    r"(?:\s*[:|»>]|\s+[–—-]\s|\s*[.…]*$)|also on (?:[\w-]+\.[a-z]{2,6}\s|[\w.-]+\s*:))",
     re.I,
 )
-_NAVIGATION = re.compile(r"^(?:previous|next|prev|older|newer)\s*(?:article|post|story|page|entry|item)s?", re.I)
+# The label, then a headline glued to it ("Previous articleHeadline"), a separator, a space or nothing:
+# "Previous post-war governments..." is a sentence.
+_NAVIGATION = re.compile(
+    r"^(?:previous|next|prev|older|newer)\s*(?:article|post|story|page|entry|item)s?(?=[A-Z“\"‘\s:|»>]|$)", re.I
+)
 _NEWSLETTER_CUES = re.compile(
     r"\b(?:newsletters?|subscribe|subscription|sign(?:ing)? ?up|inbox|e-?mail (?:address|alerts?)|"
     r"free trial|register|unsubscribe|privacy policy)\b",
@@ -276,7 +285,7 @@ _BARE_CONTACT = re.compile(
     r"^(?:[\w.+-]+@[\w-]+\.[\w.]+|(?:https?://)?(?:www\.)?(?:twitter|x|facebook|instagram)\.com/\w+/?|@\w+)$", re.I
 )
 # Related-story teasers tagged with a bracketed label: "Headline [VIDEO]", "Headline [INSIGHT]".
-_TEASER = re.compile(r"\w\W*\s\[[A-Z][A-Z ]{2,15}\]\W*$")
+_TEASER = re.compile(r"[\w'’”\"]\s\[[A-Z][A-Z ]{2,15}\]\W*$")  # a headline: no full stop before the label
 _READING_TIME = re.compile(
     r"^(?:(?:estimated )?read(?:ing)? time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit|"
     r"leestijd|czas czytania|tempo di lettura)\s*:?\s*\d+|^\d+\s*min(?:ute)?s?\.?\s*read$",
@@ -311,7 +320,11 @@ def _rule_navigation(text: str) -> bool:
     rest = text[match.end() :]
     # "Previous articleHeadline", "Next article: Headline", a bare "Next article", or a headline with no
     # sentence-final full stop; "Previous articles have argued ... ." is a sentence and stays.
-    return not rest.strip() or bool(re.match(r"\s*[:|»>–—-]|[A-Z“\"‘]", rest)) or not re.search(r"[.!;:]\s*$", rest)
+    return (
+        not rest.strip()
+        or bool(re.match(r"\s*[:|»>]|\s+[–—-]\s|[A-Z“\"‘]", rest))
+        or not re.search(r"[.!;:]\s*$", rest)
+    )
 
 
 # (name, test) in order; the first match names the removal.

@@ -52,8 +52,8 @@ _DATE_PATTERNS = [
     re.compile(rf"\b{_WEEKDAY}{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?(?![-/:]\d)"),
     re.compile(rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b"),
     re.compile(rf"\b{_YEAR}-(?P<month>[01]\d)-{_DAY}\b"),
-    # a bare year; not a quantity ("2014 people", "2014%") nor part of a longer number
-    re.compile(rf"(?<![\w$£€#.,-]){_YEAR}(?![\w%]|[.,-]\d|\s*(?:%|per ?cent|[a-z]))"),
+    # a bare year; not a quantity ("2014 people", "2014 votes", "2014%") nor part of a longer number
+    re.compile(rf"(?<![\w$£€#.,-]){_YEAR}(?![\w%]|[.,-]\d|\s*(?:%|per ?cent|[a-z]+s\b))"),
 ]
 # Words that, right before a bare year, place an event in it (rather than a deadline or a count).
 _LOCATING = {"in", "since", "during", "from", "after", "early", "late", "mid", "mid-", "around", "throughout",
@@ -202,7 +202,9 @@ def infer_date_window(text: str, extra: str = "") -> DateWindow | None:
     if years:
         high = min(high or _year_end(max(years)), _year_end(max(years)))
 
-    weekday_dates = []
+    if high is None:
+        return None  # nothing bounds the window above: no need to read the text
+    candidates, weekday_dates = [], []
     for m, start, yearless, weekday in _mention_dates(text):
         prev = _locating_word(text, m.start())
         if start:
@@ -211,12 +213,18 @@ def infer_date_window(text: str, extra: str = "") -> DateWindow | None:
                 continue  # the text contradicts itself: trust neither
             if prev in _FORWARD or (not m.groupdict().get("month") and prev not in _LOCATING):
                 continue  # a deadline ("by 2030"), or a bare number that may not be a year
-            if prev == "since" or _reported_as_past(text, m.start(), m.end()):
-                low = max(low or start, start)
+            candidates.append((start, prev, m))
         elif yearless and weekday is not None:
             weekday_dates.append((m, yearless, weekday))
+    # Only the latest past mention matters: test the latest first and stop at the first past one.
+    for start, prev, m in sorted(candidates, key=lambda c: c[0], reverse=True):
+        if low is not None and start <= low:
+            break
+        if prev == "since" or _reported_as_past(text, m.start(), m.end()):
+            low = start
+            break
 
-    if low is None or high is None or low > high:
+    if low is None or low > high:
         return None
     for m, yearless, weekday in weekday_dates:
         narrowed = _weekday_years(yearless, weekday, low, high, _reported_as_past(text, m.start(), m.end()))

@@ -78,7 +78,7 @@ def remove_repeated_lines(articles: list[Article], settings: CleanSettings) -> l
             kept: list[str] = []
             removed = list(article.removed)
             for paragraph in article.paragraphs:
-                if _line_key(paragraph) in chrome and len(paragraph) <= settings.repeated_line_max_chars:
+                if _line_key(paragraph) in chrome:
                     removed.append(Removed(text=paragraph, reason="repeated-in-outlet", paragraph=len(kept)))
                 else:
                     kept.append(paragraph)

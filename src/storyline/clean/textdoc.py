@@ -6,7 +6,7 @@ Recognised header lines, at the top of the file only (keys are case-insensitive)
 * ``key: value`` with key one of title/headline, url/link, date/published, by/author/byline;
 * ``by Name[, Title]`` - a byline.
 
-Without a title header, a first line that is short, has no sentence-final punctuation and is followed
+Without a title header, a first line of 3-30 words not ending like a sentence or a dateline, followed
 by a blank line is the headline. Paragraphs are separated by blank lines; a text with no blank line at
 all, or whose long lines show it is not hard-wrapped, has one paragraph per line. Furniture inside the
 body (a bare comment count under the headline, promos...) is left to :mod:`storyline.clean.furniture`.
@@ -27,7 +27,9 @@ _KEY_VALUE = re.compile(r"^(?P<key>title|headline|url|link|date|published|by|aut
 _KEYS = {"headline": "title", "link": "url", "published": "date", "author": "by", "byline": "by"}
 # A headline is a line, not a paragraph: at most this many words (longest headlines run ~20-25).
 MAX_HEADLINE_WORDS = 30
-_SENTENCE_END = re.compile(r"[.,;:]\s*$")
+# A line ending like a sentence or a dateline ("KYIV (Reuters) -") is not a headline.
+_NOT_HEADLINE_END = re.compile(r"[.,;:(\[–—-]\s*$")
+MIN_HEADLINE_WORDS = 3
 
 
 def _parse_date(value: str) -> str | None:
@@ -106,7 +108,8 @@ def parse_text_document(text: str) -> tuple[list[str], Hints, list[Removed]]:
     if hints.title is None and i + 1 < len(lines) and not lines[i + 1].strip():
         first = lines[i].strip()
         rest = "\n".join(lines[i + 1 :]).strip()
-        if first and rest and len(first.split()) <= MAX_HEADLINE_WORDS and not _SENTENCE_END.search(first):
+        words = len(first.split())
+        if rest and MIN_HEADLINE_WORDS <= words <= MAX_HEADLINE_WORDS and not _NOT_HEADLINE_END.search(first):
             hints.title = first
             removed.append(Removed(text=first, reason="headline", paragraph=0))
             i += 1

@@ -134,7 +134,9 @@ class StoryClusterer:
             weights += s.name_weight
         if item.embedding is not None and story.embedding_sum is not None:
             norm = float(np.linalg.norm(story.embedding_sum)) or 1.0
-            score += s.embedding_weight * float(item.embedding @ story.embedding_sum) / norm
+            similarity = float(item.embedding @ story.embedding_sum) / norm
+            # Any two news leads sit around 0.4-0.5 in MiniLM space: only the excess over the floor is evidence.
+            score += s.embedding_weight * max(0.0, (similarity - s.embedding_floor) / (1.0 - s.embedding_floor))
             weights += s.embedding_weight
         return score / weights * self._decay(item.published, story)
 

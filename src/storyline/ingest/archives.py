@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
+import struct
 import tarfile
 import tempfile
 import zipfile
@@ -18,13 +19,17 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from storyline.ingest.streams import CappedReader, Limit, LimitExceeded
-from storyline.model import InputProblem, RawDocument, Source
+from storyline.ingest.fields import merge_given
+from storyline.ingest.manifest import SIDECAR_SUFFIX, parse_sidecar
+from storyline.ingest.streams import CappedReader, Limit, LimitExceeded, read_at_most
+from storyline.model import Hints, InputProblem, RawDocument, Source
 from storyline.settings import IngestSettings
 
 Item = RawDocument | InputProblem
 #: Reads one member: (stream, source, member name, declared size or None) -> documents and problems.
 ReadMember = Callable[[BinaryIO, Source, str, int | None], Iterator[Item]]
+# A damaged member (RuntimeError: encrypted; NotImplementedError: unsupported compression method).
+_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, struct.error)
 # The end-of-central-directory record is 22 bytes plus a comment of at most 65,535 (APPNOTE 4.3.16).
 _EOCD_SEARCH = 22 + 65_535
 # Spooled copies of non-seekable zip streams stay in memory up to this size, then go to a temp file.
@@ -53,7 +58,10 @@ def read_gzip(
 def read_zip(
     stream: BinaryIO, seekable: BinaryIO | None, source: Source, settings: IngestSettings, read: ReadMember
 ) -> Iterator[Item]:
-    """Every regular, non-hidden member of a zip file in name order (``*.meta.json`` members skipped)."""
+    """Every regular, non-hidden member of a zip file in name order.
+
+    A ``<member>.meta.json`` member is not read as a document: its hints are given to ``<member>``'s.
+    """
     with _seekable_copy(stream, seekable, settings) as fileobj:
         if fileobj is None:
             yield InputProblem(source, f"zip larger than max_archive_bytes ({settings.max_archive_bytes:,}); refused")
@@ -69,11 +77,12 @@ def read_zip(
             return
         try:
             archive = zipfile.ZipFile(fileobj)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, struct.error) as exc:
             yield InputProblem(source, f"not a readable zip file (corrupt or truncated): {exc}")
             return
         with archive:
             infos = sorted((i for i in archive.infolist() if not i.is_dir() and _wanted(i.filename)), key=_name)
+            names = set(archive.namelist())
             total = _archive_limit(settings)
             try:
                 for info in infos:
@@ -85,7 +94,17 @@ def read_zip(
                     def open_member(info: zipfile.ZipInfo = info) -> BinaryIO:
                         return archive.open(info)
 
-                    yield from _member(open_member, member_source, info.filename, info.file_size, total, settings, read)
+                    given, problem = _zip_sidecar(
+                        archive, info.filename + SIDECAR_SUFFIX, names, source, total, settings
+                    )
+                    if problem:
+                        yield problem
+                    for item in _member(
+                        open_member, member_source, info.filename, info.file_size, total, settings, read
+                    ):
+                        if given and isinstance(item, RawDocument):
+                            item.hints = merge_given(item.hints, given)
+                        yield item
             except LimitExceeded as exc:
                 if exc.limit is not total:
                     raise
@@ -123,6 +142,21 @@ def read_tar(stream: BinaryIO, source: Source, settings: IngestSettings, read: R
         yield InputProblem(source, f"truncated or corrupt tar archive after {count} member(s): {exc}")
 
 
+def _zip_sidecar(
+    archive: zipfile.ZipFile, name: str, names: set[str], source: Source, total: Limit, settings: IngestSettings
+) -> tuple[Hints | None, InputProblem | None]:
+    """The given hints in sidecar member ``name`` (if the archive has it) and a problem if unusable."""
+    if name not in names:
+        return None, None
+    sidecar_source = Source(source.path, _join(source.member, name))
+    try:
+        with archive.open(name) as member:
+            data = read_at_most(CappedReader(member, total), settings.max_file_bytes)  # type: ignore[arg-type]
+    except _MEMBER_ERRORS as exc:
+        return None, InputProblem(sidecar_source, f"unreadable sidecar: {exc}")
+    return parse_sidecar(data, sidecar_source, settings)
+
+
 def _member(
     open_member: Callable[[], BinaryIO],
     source: Source,
@@ -141,8 +175,7 @@ def _member(
         if exc.limit is not member_limit:
             raise
         yield InputProblem(source, f"member decompresses to {exc} (zip bomb?)")
-    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
-        # RuntimeError: encrypted member; NotImplementedError: unsupported compression method.
+    except _MEMBER_ERRORS as exc:
         yield InputProblem(source, f"unreadable archive member: {exc}")
 
 

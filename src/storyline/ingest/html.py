@@ -50,6 +50,8 @@ _BYLINE_LEAD = re.compile(
 # no/da, sv, nl, ca/pl).
 _NAME_SPLIT = re.compile(r"\s*(?:[,;|/]|\s&\s|\b(?:and|und|y|et|e|og|och|en|i)\b)\s*", re.IGNORECASE)
 # "Kicker: Headline" (colon, dash or bar after a short lead).
+# Text in scripts that write no hyphenated compounds: Hangul, kana, CJK ideographs (and spaces).
+_IDEOGRAPHIC = re.compile(r"[\s\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af]+")
 _KICKER = re.compile(r"^(.{3,80}?)(?::|\s[-–—|])\s+(.{10,})$")
 _PARENTHESISED = re.compile(r"\([^)]*\)?")
 # Job titles trailing a name ("Jane Doe, Reporter", Korean/Japanese "기자"/"記者" = reporter).
@@ -84,7 +86,7 @@ def extract_html(html: str, url: str | None = None, settings: HtmlSettings | Non
         tree = None
     if tree is None:
         return [], Hints(url=url)
-    page = _Page(tree, url)
+    page = _Page(tree, url, settings)
     text, doc = _body(tree, page.canonical_url(), settings)
     hints = page.hints(doc)
     paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
@@ -134,8 +136,9 @@ def _body(tree: HtmlElement, url: str | None, settings: HtmlSettings) -> tuple[s
 class _Page:
     """Metadata sources of one parsed page, read once."""
 
-    def __init__(self, tree: HtmlElement, url: str | None) -> None:
+    def __init__(self, tree: HtmlElement, url: str | None, settings: HtmlSettings) -> None:
         self.tree = tree
+        self.settings = settings
         self.given_url = url
         self.meta: dict[str, list[str]] = {}
         for el in tree.iter("meta"):
@@ -196,35 +199,37 @@ class _Page:
     # ---------------------------------------------------------------- title
 
     def title(self, outlet: str | None, url: str | None) -> str | None:
-        """The headline: the first candidate by source reliability, cleaned of site-name parts and kicker.
+        """The headline: the first candidate by source reliability, cleaned of site and section parts and kicker.
 
         Order (measured on the fundus dev pages): JSON-LD headline, og:title, <title>, twitter:title,
-        other meta titles, the first <h1>, JSON-LD name.
+        other meta titles, the first <h1>, JSON-LD name; a JSON-LD headline and og:title that disagree
+        are settled by ``_headline_source``.
         """
-        html_title = self.tree.findtext(".//title")
         h1 = [_clean_space(h.text_content()) for h in self.tree.iter("h1")]
         ld = (self.article or {}).get
-        raw = [_ld_text(ld("headline")), self.first_meta("og:title"), html_title, self.first_meta("twitter:title"),
-               self.first_meta("title", "dc.title", "sailthru.title", "parsely-title"),
-               next((h for h in h1 if 3 <= len(h) <= 300), None), _ld_text(ld("name"))]
-        candidates = [_clean_space(unescape(c)) for c in raw if c and c.strip()]
-        if not candidates:
-            return None
+        raw = {"ld": _ld_text(ld("headline")), "og": self.first_meta("og:title"),
+               "title": self.tree.findtext(".//title"), "twitter": self.first_meta("twitter:title"),
+               "meta": self.first_meta("title", "dc.title", "sailthru.title", "parsely-title"),
+               "h1": next((h for h in h1 if 3 <= len(h) <= 300), None), "ld_name": _ld_text(ld("name"))}
+        found = {key: _clean_space(unescape(value)) for key, value in raw.items() if value and value.strip()}
         site_names = _site_names(outlet, url, self.first_meta("og:site_name"))
-        cleaned = [c for c in (_strip_site(c, site_names, candidates) for c in candidates) if c]
+        sections = self.sections()
+        candidates = list(found.values())
+        cleaned = {key: title for key, value in found.items()
+                   if (title := _strip_section(_strip_site(value, site_names, candidates), sections))}
         if not cleaned:
             return None
-        best = cleaned[0]
+        best = cleaned[_headline_source(cleaned, self.settings.headline_apart_from_title)]
         # A truncated headline ("..." at the end) gives way to the full one it starts.
         if best.endswith(("...", "…")):
             stem = _norm(best.rstrip(".… "))
-            best = next((c for c in cleaned if _norm(c).startswith(stem) and not c.endswith(("...", "…"))), best)
+            best = next((c for c in cleaned.values() if _norm(c).startswith(stem) and not c.endswith(("...", "…"))),
+                        best)
         # A kicker ("Topic: Headline") that the social titles leave out or replace: keep the shared headline.
         # (Only og/twitter titles vote: the <h1> often carries its kicker in a separate element.)
         kicker = _KICKER.match(best)
         if kicker:
-            social = [_strip_site(_clean_space(unescape(c)), site_names, candidates)
-                      for c in (self.first_meta("og:title"), self.first_meta("twitter:title")) if c]
+            social = [cleaned[key] for key in ("og", "twitter") if key in cleaned]
             # a social title with the same headline behind an unrelated kicker also marks it as a kicker
             head = _norm(kicker.group(1))
             tails = {_norm(m.group(2)) for c in social if (m := _KICKER.match(c))
@@ -232,6 +237,13 @@ class _Page:
             if _norm(kicker.group(2)) in {_norm(c) for c in social} | tails:
                 return kicker.group(2)
         return best
+
+    def sections(self) -> list[str]:
+        """The section names the page declares (``article:section``, ``*category`` metas, JSON-LD articleSection)."""
+        values = [v for key, vals in self.meta.items() if key.endswith(("section", "category")) for v in vals]
+        values += [str(v) for v in _as_list((self.article or {}).get("articleSection")) if isinstance(v, str)]
+        names = [_clean_space(v).strip(" -–—|:/") for v in values]
+        return [n for n in dict.fromkeys(names) if 2 <= len(n) <= 40]
 
     # ---------------------------------------------------------------- date
 
@@ -430,6 +442,37 @@ def _strip_site(title: str, site_names: list[str], candidates: list[str]) -> str
         head = parts[0] + "".join(s + p for s, p in zip(seps[: i - 1], parts[1:i], strict=True))
         if _norm(head) in others:
             return head.strip()
+    return title
+
+
+def _headline_source(cleaned: dict[str, str], apart_from_title: bool) -> str:
+    """Which title candidate to take: the first by source order.
+
+    With ``apart_from_title``, a JSON-LD headline and og:title that disagree are settled by the
+    ``<title>``: a page with two headlines repeats one of them there, and the other one wins
+    (measured on the fundus pages: 231/258 against 222 for source order; see docs/stages/extraction.md).
+    """
+    first = next(iter(cleaned))
+    if not apart_from_title or not all(key in cleaned for key in ("ld", "og", "title")):
+        return first
+    ld, og, title = (_norm(cleaned[key]) for key in ("ld", "og", "title"))
+    if ld == og or title not in (ld, og):
+        return first
+    return "og" if title == ld else "ld"
+
+
+def _strip_section(title: str, sections: list[str]) -> str:
+    """``title`` without a trailing segment naming one of the page's sections ("Headline - Politics").
+
+    The separator is spaced (" - ", " | " ...), or a bare hyphen when the section is written in a script
+    without hyphenated compounds (Hangul, kana, CJK: "헤드라인-정치").
+    """
+    for section in sections:
+        glued = "|(?<=\\S)-" if _IDEOGRAPHIC.fullmatch(section) else ""
+        match = re.search(rf"(?:\s+[|–—\-:·•»/~]\s*|\s*[|•»｜ㅣ]\s*{glued}){re.escape(section)}\s*$", title,
+                          re.IGNORECASE)
+        if match and len(title[: match.start()].strip()) >= 10:
+            return title[: match.start()].strip()
     return title
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from storyline.ingest.decode import decode_bytes
 from storyline.ingest.fields import first, hints_from_fields, merge_given
 from storyline.ingest.records import ParseError, parse_literal
+from storyline.ingest.streams import read_at_most
 from storyline.model import Hints, InputProblem, Source
 from storyline.settings import IngestSettings
 
@@ -37,12 +38,22 @@ def read_sidecar(path: str, settings: IngestSettings) -> tuple[Hints | None, Inp
         return None, None
     source = Source(sidecar)
     try:
-        if os.path.getsize(sidecar) > settings.max_file_bytes:
-            return None, InputProblem(source, f"sidecar larger than max_file_bytes ({settings.max_file_bytes:,})")
         with open(sidecar, "rb") as fh:
-            text, _ = decode_bytes(fh.read())
-        value = parse_literal(text, settings)
-    except (OSError, ParseError) as exc:
+            data = read_at_most(fh, settings.max_file_bytes)
+    except OSError as exc:
+        return None, InputProblem(source, f"unreadable sidecar: {exc.strerror or exc}")
+    return parse_sidecar(data, source, settings)
+
+
+def parse_sidecar(
+    data: bytes | None, source: Source, settings: IngestSettings
+) -> tuple[Hints | None, InputProblem | None]:
+    """The hints in a sidecar's bytes (None when above ``max_file_bytes``), and a problem if unusable."""
+    if data is None:
+        return None, InputProblem(source, f"sidecar larger than max_file_bytes ({settings.max_file_bytes:,})")
+    try:
+        value = parse_literal(decode_bytes(data)[0], settings)
+    except ParseError as exc:
         return None, InputProblem(source, f"unreadable sidecar: {exc}")
     if not isinstance(value, Mapping):
         return None, InputProblem(source, "sidecar is not a JSON object")

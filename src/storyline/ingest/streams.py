@@ -55,18 +55,14 @@ class CappedReader(io.RawIOBase):
 
 
 class _Prefixed(io.RawIOBase):
-    """Serve ``head`` first, then the rest of ``inner``; ``tell`` works (FastWARC asks), seeking does not."""
+    """Serve ``head`` first, then the rest of ``inner``."""
 
     def __init__(self, head: bytes, inner: BinaryIO) -> None:
         self._head = memoryview(head)
         self._inner = inner
-        self._position = 0
 
     def readable(self) -> bool:
         return True
-
-    def tell(self) -> int:
-        return self._position
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         if self._head:
@@ -77,7 +73,6 @@ class _Prefixed(io.RawIOBase):
             data = self._inner.read(len(buffer))
             n = len(data)
             buffer[:n] = data
-        self._position += n
         return n
 
 

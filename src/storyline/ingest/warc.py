@@ -49,7 +49,7 @@ class _Watched(io.RawIOBase):
     def __init__(self, inner: BinaryIO) -> None:
         self._inner = inner
         self._position = 0
-        self.tail = b""
+        self.tail = bytearray()
         self.truncated = False
 
     def readable(self) -> bool:
@@ -67,7 +67,9 @@ class _Watched(io.RawIOBase):
         n = len(data)
         buffer[:n] = data
         self._position += n
-        self.tail = (self.tail + data)[-_TAIL_BYTES:]
+        self.tail += data
+        if len(self.tail) > 2 * _TAIL_BYTES:  # trimmed now and then, not on every read
+            del self.tail[:-_TAIL_BYTES]
         return n
 
     def last_header_at(self) -> int | None:

@@ -1,0 +1,513 @@
+"""Canonical entities of one article: people, organisations and places with all their mentions.
+
+Three steps over a parsed spaCy Doc (see docs/stages/entities.md):
+
+1. **Typing.** Candidate names are spaCy's PERSON / ORG / GPE / LOC / FAC entities, plus runs of
+   proper nouns the NER missed that the gazetteer knows. All mentions of one name (one spelling-folded
+   key) are typed together, one sense per article, by votes (weights in
+   :class:`storyline.settings.EntitySettings`): the share of the NER labels; the gazetteer (a country,
+   continent, first-level or well-known region, national capital or large city is a strong reading, any
+   other match a weak one); place contexts ("in X", "near X", "eastern X", "the X region", "the town of
+   X", "X and <a place>"); person evidence (a title or role word before the name, a first name known to
+   the first-name gazetteer, a longer person name ending in it); organisation words in the name
+   ("ministry", "party"). So "Kyiv" tagged PERSON and "Crimea" tagged ORG become places while
+   "Jackson", surname of a "Michael Jackson" of the article, stays a person. Nationality adjectives
+   (NORP, or a GPE-tagged name the gazetteer only knows as a demonym) are not entities.
+2. **Re-mentions.** Every other occurrence of a typed name's exact form (and of a person's surname) is
+   added as a mention, which catches the mentions the NER skipped.
+3. **Linking.** Places group by the gazetteer entry :func:`resolve_places` picks (all place names of
+   the article are each other's context), so Kupiansk/Kupyansk are one place; people by surname
+   (a bare "Zelensky" or "Mr Zelensky" joins the full name "Volodymyr Zelensky", the longest form is
+   the canonical name); organisations by their content words with British/American spelling folded
+   ("Ministry of Defence" = "defense ministry"), by acronym ("MoD") and by their owner ("Russia's").
+
+Entity ids come from article-independent names, spelling-folded like gazetteer keys so that outlets'
+transliterations meet: ``person:volodimir-zelenski``, ``org:russia:defense-ministry``,
+``place:geonames:706483`` (or ``place:region:UA:kharkiv`` for regions without a GeoNames id).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from storyline.annotate.gazetteer import Candidate, Gazetteer, ascii_fold, fold_key, strip_the
+from storyline.annotate.places import PlaceContext, resolve_places
+from storyline.model import Entity, Mention, Place
+from storyline.settings import EntitySettings, PlacesSettings
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_KIND_OF_LABEL = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
+_DETERMINERS = {"the", "a", "an"}
+_POSSESSIVE = {"'s", "’s", "'", "’"}
+# Titles and role words before (or at the start of) a name mark a person ("President Zelensky",
+# "military intelligence spokesman Andrey Yusov"); they are never part of the canonical name.
+_TITLES = _words(
+    """
+    mr mrs ms miss mx dr sir dame lord lady president vice prime minister chancellor secretary premier
+    general gen lieutenant lt colonel col major maj captain capt sergeant sgt admiral commander marshal
+    senator sen representative rep congressman congresswoman governor gov mayor king queen prince princess
+    emperor pope cardinal archbishop bishop reverend rev rabbi imam ayatollah sheikh judge justice prof
+    professor spokesman spokeswoman spokesperson adviser advisor aide ambassador envoy chairman chairwoman
+    chief ceo director head leader official analyst commentator deputy
+    """
+)
+# Words that make a name an organisation's ("the Ministry of Defence", "the Labour Party").
+_ORG_WORDS = _words(
+    """
+    ministry department agency office council committee commission party parliament assembly government
+    administration army navy forces force guard police service services bureau court union university
+    college institute school hospital bank company corporation corp inc ltd llc plc group association
+    federation foundation organisation organization society network news times post press club church
+    authority board fund team league alliance coalition staff command brigade battalion regiment
+    """
+)
+# Nouns that say the name next to them is a place ("the town of X", "the capital Kyiv", "X region").
+_SETTLEMENT_WORDS = {"city", "town", "village", "capital", "port", "region", "province", "oblast", "district",
+                     "settlement", "hamlet", "county", "state", "country", "republic", "area", "suburb"}
+_PLACE_PREPOSITIONS = {"in", "from", "near", "into", "outside", "around", "across", "towards", "toward",
+                       "throughout", "inside", "within", "via", "through", "beyond", "nearby", "to"}
+_COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+            "northeastern", "northwestern", "southeastern", "southwestern", "north-eastern", "north-western",
+            "south-eastern", "south-western", "northeast", "northwest", "southeast", "southwest"}
+# Bare compass points ("the West") name no gazetteer entry, whatever a region layer calls "West".
+_COMPASS_NOUNS = {"north", "south", "east", "west"}
+_ORG_STOPWORDS = {"the", "of", "and", "for", "a", "an", "&", "'s", "’s", "on", "in"}
+_STRONG_FEATURES = {"PCLI", "CONT", "ADM1", "RGN", "PPLC"}
+_UPPER_CODE = re.compile(r"^[A-Z][A-Za-z]{1,5}$")
+# British and American spellings meet for matching organisation words: defence/defense, labour/labor,
+# organisation/organization, centre/center.
+_SPELLING = ((re.compile(r"ence$"), "ense"), (re.compile(r"our$"), "or"), (re.compile(r"is(ation|e|ed|ing)$"), r"iz\1"),
+             (re.compile(r"tre$"), "ter"))
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> object:
+    import gender_guesser.detector as gd
+
+    return gd.Detector(case_sensitive=False)
+
+
+def _is_first_name(word: str) -> bool:
+    return _first_names().get_gender(word) not in ("unknown", "andy")  # type: ignore[attr-defined]
+
+
+def _slug(text: str, fold: Callable[[str], str] = ascii_fold) -> str:
+    return "-".join(fold(text).split())
+
+
+def _org_word(word: str) -> str:
+    word = ascii_fold(word)
+    for pattern, repl in _SPELLING:
+        word = pattern.sub(repl, word)
+    return word
+
+
+@dataclass
+class _Cand:
+    """One candidate mention: a token span of the doc and its name without titles or possessive."""
+
+    start: int  # token indices of the mention
+    end: int
+    label: str  # NER label; "" for a proper-noun run the NER missed
+    name: str
+    region_word: str = ""  # "region" when the name is "X region" and the gazetteer has a region X
+    titled: bool = False  # a title or role word stood before or inside the name
+    owner: str = ""  # "Russia" in "Russia's defense ministry"
+
+
+@dataclass
+class _Group:
+    """All candidates of one name key, typed together."""
+
+    key: str
+    cands: list[_Cand] = field(default_factory=list)
+    kind: str = ""
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int, bool]:
+    """Token bounds without leading determiners / titles and trailing possessives or punctuation."""
+    titled = False
+    while start < end and (doc[start].lower_ in _DETERMINERS or doc[start].is_punct
+                           or doc[start].lower_.rstrip(".") in _TITLES):
+        titled |= doc[start].lower_.rstrip(".") in _TITLES
+        start += 1
+    while end > start and (doc[end - 1].lower_ in _POSSESSIVE or doc[end - 1].is_punct):
+        end -= 1
+    return start, end, titled
+
+
+def _titled_before(doc: Doc, start: int) -> bool:
+    """A title or role word within the three tokens before ``start`` ("President", "spokesman")."""
+    for tok in reversed(doc[max(start - 3, 0) : start]):
+        if tok.lower_.rstrip(".") in _TITLES:
+            return True
+        if tok.is_punct or tok.pos_ in ("VERB", "AUX", "ADP"):
+            return False
+    return False
+
+
+def _place_context(doc: Doc, start: int, end: int, places: set[str]) -> bool:
+    """Whether the span [start, end) stands where a place stands (see the module docstring)."""
+    i, compass = start - 1, False
+    while i >= 0 and (doc[i].lower_ in _DETERMINERS or doc[i].lower_ in _COMPASS or doc[i].text == "-"):
+        compass |= doc[i].lower_ in _COMPASS
+        i -= 1
+    if compass:
+        return True
+    if i >= 0:
+        prev = doc[i].lower_
+        if prev in _PLACE_PREPOSITIONS or prev in _SETTLEMENT_WORDS:
+            return True
+        if prev == "of" and i > 0 and doc[i - 1].lower_ in _SETTLEMENT_WORDS:
+            return True
+    if end < len(doc) and doc[end].lemma_.lower() in _SETTLEMENT_WORDS:
+        return True
+    root = doc[start:end].root
+    if root.head.lemma_.lower() in _SETTLEMENT_WORDS and root.dep_ in ("compound", "nmod", "amod", "appos"):
+        return True
+    # "Donetsk and Luhansk": a conjunct of a place is a place
+    partners = [root.head] if root.dep_ == "conj" else []
+    partners += [t for t in root.children if t.dep_ == "conj"]
+    return any(fold_key(t.text) in places for t in partners)
+
+
+class _Typer:
+    """Types the candidate names of one doc (module docstring, step 1)."""
+
+    def __init__(self, doc: Doc, settings: EntitySettings) -> None:
+        self.doc = doc
+        self.s = settings
+        self.gaz = Gazetteer.get()
+        self._lookups: dict[str, list[Candidate]] = {}
+        self.region_words = set(PlacesSettings().region_words)
+
+    def lookup(self, name: str) -> list[Candidate]:
+        if name not in self._lookups:
+            self._lookups[name] = self.gaz.lookup(name) if self.gaz.is_place_name(name) else []
+        return self._lookups[name]
+
+    def strength(self, name: str) -> float:
+        """Gazetteer support for reading ``name`` as a place: strong, weak or none."""
+        cands = self.lookup(name)
+        if _UPPER_CODE.match(name) and name.isupper():  # codes: "US", "UK" yes; "BBC" = Bay City no
+            cands = [c for c in cands if c.feature in ("PCLI", "ADM1")]
+        # Countries, first-level regions and capitals are strong under any spelling ("Kiev"); other
+        # entries only under their own name, not an alternate one ("Charles" for some large city).
+        own = ascii_fold(name)
+        if any(c.feature in ("PCLI", "ADM1", "PPLC") or (
+            ascii_fold(c.name) == own and (c.feature in _STRONG_FEATURES or c.population >= self.s.sizeable_population)
+        ) for c in cands):
+            return self.s.strong_place_weight
+        return self.s.weak_place_weight if cands else 0.0
+
+    def candidate(self, start: int, end: int, label: str) -> _Cand | None:
+        doc = self.doc
+        start, end, titled = _trim(doc, start, end)
+        if start >= end:
+            return None
+        owner = ""
+        poss = [t for t in doc[start:end] if t.lower_ in _POSSESSIVE]
+        if poss and label == "ORG":  # "Russia's defense ministry" tagged whole: the owner is not the name
+            cut = poss[-1].i
+            owner, start = doc[start:cut].text, cut + 1
+        elif label == "ORG":
+            owner = next((c.text for c in doc[start:end].root.children
+                          if c.dep_ == "poss" and not start <= c.i < end and c.pos_ == "PROPN"), "")
+            of = [t.i for t in doc[start:end] if t.lower_ == "of"]
+            tail = doc[of[-1] + 1 : end].text if of else ""
+            if not owner and tail and any(c.feature in ("PCLI", "ADM1") for c in self.lookup(strip_the(tail))):
+                owner = strip_the(tail)  # "Security Service of Ukraine": owned by Ukraine
+        region_word = ""
+        last = doc[end - 1].lower_
+        if end - start > 1 and last.rstrip("s") in self.region_words:
+            region_word, end = last.rstrip("s"), end - 1
+        name = doc[start:end].text
+        if not region_word and end < len(doc) and doc[end].lower_.rstrip("s") in self.region_words:
+            region_word = doc[end].lower_.rstrip("s")
+        if region_word and not any(c.kind == "region" for c in self.lookup(name)):
+            region_word = ""  # "the Izyum region": the area of a town, read as the town
+        return _Cand(start, end, label, name, region_word, titled or _titled_before(doc, start), owner)
+
+    def candidates(self) -> list[_Cand]:
+        """NER entities of the kinds kept, then proper-noun runs the NER missed that the gazetteer knows."""
+        doc = self.doc
+        out = [c for ent in doc.ents if ent.label_ in _KIND_OF_LABEL
+               if (c := self.candidate(ent.start, ent.end, ent.label_))]
+        i = 0
+        while i < len(doc):
+            if doc[i].pos_ != "PROPN" or doc[i].ent_type_ or not doc[i].text[:1].isupper():
+                i += 1
+                continue
+            j = i
+            while j < len(doc) and doc[j].pos_ == "PROPN" and not doc[j].ent_type_ and doc[j].text[:1].isupper():
+                j += 1
+            if self.lookup(doc[i:j].text) and (c := self.candidate(i, j, "")):
+                out.append(c)
+            i = j
+        return out
+
+    def decide(self, group: _Group, surnames: set[str], places: set[str], demonym: bool) -> str:
+        """The kind of one name: the best of the place / person / organisation scores ("" to drop)."""
+        s = self.s
+        name = group.cands[0].name
+        labels = Counter(_KIND_OF_LABEL.get(c.label, "") for c in group.cands)
+        n = len(group.cands)
+        if demonym and not labels["person"] and not labels["organisation"]:
+            return ""
+        words = name.split()
+        place_ctx = sum(_place_context(self.doc, c.start, c.end, places) or bool(c.region_word) for c in group.cands)
+        person_ev = sum(c.titled for c in group.cands)
+        if len(words) > 1 and labels["person"] and _is_first_name(words[0]):
+            person_ev += 1
+        if len(words) == 1 and group.key in surnames:
+            person_ev += 1
+        org_ev = sum(1 for w in words if w.lower() in _ORG_WORDS)
+        # a bare compass point is a direction, not a gazetteer place
+        strength = 0.0 if name.lower() in _COMPASS_NOUNS else self.strength(name)
+        cap = s.evidence_cap
+        scores = {
+            "place": s.ner_weight * labels["place"] / n + strength + s.place_context_weight * min(place_ctx, cap),
+            "person": s.ner_weight * labels["person"] / n + s.person_evidence_weight * min(person_ev, cap),
+            "organisation": s.ner_weight * labels["organisation"] / n + s.org_evidence_weight * min(org_ev, cap),
+        }
+        if not labels[""] and labels["place"] == n and not strength and group.cands[0].label == "FAC":
+            return "other"  # a building or road the gazetteer does not know
+        kind = max(scores, key=scores.__getitem__)
+        if labels[""] == n and (kind != "place" or not place_ctx or not strength):
+            return ""  # a missed proper noun is kept only as a known place in a place context
+        return kind
+
+
+def _re_mentions(doc: Doc, groups: dict[str, _Group], covered: set[int]) -> None:
+    """Add the uncovered occurrences of every kept name's exact form, and of people's surnames."""
+    forms: dict[str, list[tuple[tuple[str, ...], _Group]]] = defaultdict(list)
+    for group in groups.values():
+        if not group.kind:
+            continue
+        seen: set[tuple[str, ...]] = set()
+        for c in group.cands:
+            words = tuple(t.text for t in doc[c.start : c.end])
+            if words not in seen:
+                seen.add(words)
+                forms[words[0]].append((words, group))
+    for found in forms.values():
+        found.sort(key=lambda f: -len(f[0]))  # longest form first
+    for tok in doc:
+        if tok.i in covered or tok.text not in forms:
+            continue
+        for words, group in forms[tok.text]:
+            end = tok.i + len(words)
+            if tuple(t.text for t in doc[tok.i : end]) == words and not covered.intersection(range(tok.i, end)):
+                first = group.cands[0]
+                region = first.region_word if _region_word_at(doc, end) == first.region_word else ""
+                group.cands.append(_Cand(tok.i, end, "re", " ".join(words), region))
+                covered.update(range(tok.i, end))
+                break
+
+
+def _region_word_at(doc: Doc, i: int) -> str:
+    """The token at ``i`` in singular ("regions" -> "region"), "" past the end."""
+    return doc[i].lower_.rstrip("s") if i < len(doc) else ""
+
+
+def _mention(doc: Doc, c: _Cand) -> Mention:
+    end = c.end + (1 if c.region_word and _region_word_at(doc, c.end) == c.region_word else 0)
+    span = doc[c.start : end]
+    return Mention(span.start_char, span.end_char, span.text)
+
+
+def _place_id(place: Place | None, name: str) -> str:
+    if place is None:
+        return f"place:name:{_slug(name, fold_key)}"
+    if place.geonameid is not None:
+        return f"place:geonames:{place.geonameid}"
+    return f"place:{place.kind}:{place.country or 'xx'}:{_slug(place.name)}"
+
+
+def _places(doc: Doc, cands: list[_Cand]) -> list[Entity]:
+    names = [f"{c.name} {c.region_word}" if c.region_word else c.name for c in cands]
+    resolved = resolve_places(names, PlaceContext())
+    out: dict[str, Entity] = {}
+    for c, name, place in zip(cands, names, resolved, strict=True):
+        if place is not None and c.name.lower() in _COMPASS_NOUNS:
+            place = None
+        eid = _place_id(place, name)
+        entity = out.get(eid)
+        if entity is None:
+            entity = out[eid] = Entity(eid, "place", place.name if place else name, place=place)
+        entity.mentions.append(_mention(doc, c))
+    return list(out.values())
+
+
+def _people(doc: Doc, cands: list[_Cand]) -> list[Entity]:
+    """Group person mentions by surname; a bare surname joins the nearest full name before it."""
+    full: list[tuple[list[str], Entity]] = []  # full names (two words or more), in order of first mention
+    bare: list[_Cand] = []
+    for c in sorted(cands, key=lambda c: c.start):
+        words = c.name.split()
+        if len(words) == 1:
+            bare.append(c)
+            continue
+        keys = [fold_key(w) for w in words]
+        match = next((e for k, e in full if k[-1] == keys[-1] and _same_first(k[0], keys[0])), None)
+        if match is None:
+            match = Entity("", "person", c.name)
+            full.append((keys, match))
+        elif len(c.name) > len(match.name):
+            match.name = c.name
+        match.mentions.append(_mention(doc, c))
+    singles: dict[str, Entity] = {}
+    for c in bare:
+        key = fold_key(c.name)
+        mention = _mention(doc, c)
+        same = [e for k, e in full if k[-1] == key]
+        before = [e for e in same if e.mentions[0].start <= mention.start]
+        target = (before or same)[-1] if before else (same[0] if same else None)
+        if target is None:
+            target = singles.setdefault(key, Entity("", "person", c.name))
+        target.mentions.append(mention)
+    out = [e for _, e in full] + list(singles.values())
+    for e in out:
+        e.id = f"person:{_slug(e.name, fold_key)}"  # transliterations meet: Zelensky = Zelenskyy
+    return out
+
+
+def _same_first(a: str, b: str) -> bool:
+    """First names agree, or one is the other's initial ("George W. Bush" / "G. Bush")."""
+    return a == b or (min(len(a), len(b)) == 1 and a[0] == b[0])
+
+
+def _org_words(name: str) -> list[str]:
+    return [_org_word(w) for w in name.split() if w.lower() not in _ORG_STOPWORDS and _org_word(w)]
+
+
+def _initials(name: str) -> set[str]:
+    words = [w for w in name.split() if w[:1].isalpha()]
+    content = [w for w in words if w.lower() not in _ORG_STOPWORDS]
+    return {"".join(w[0] for w in ws).upper() for ws in (words, content) if len(ws) > 1}
+
+
+def _organisations(doc: Doc, cands: list[_Cand]) -> list[Entity]:
+    """Group organisation mentions by content words (and owner), then attach acronyms to long forms."""
+    groups: dict[tuple[str, frozenset[str]], list[_Cand]] = defaultdict(list)
+    acronyms: list[_Cand] = []
+    for c in cands:
+        if c.name.isupper() or (_UPPER_CODE.match(c.name) and sum(ch.isupper() for ch in c.name) >= 2):
+            acronyms.append(c)  # "NATO", "MoD"
+            continue
+        groups[(c.owner, frozenset(_org_words(c.name)) - frozenset(_org_words(c.owner)))].append(c)
+    # an ownerless form joins the one owned form with the same words ("the defence ministry" after "Russia's")
+    for owner, words in list(groups):
+        owned = [k for k in groups if k[1] == words and k[0]]
+        if not owner and len(owned) == 1:
+            groups[owned[0]].extend(groups.pop((owner, words)))
+    for c in acronyms:
+        key = next((k for k, ms in groups.items() if any(c.name.upper() in _initials(m.name) for m in ms)), None)
+        groups[key or ("", frozenset([c.name.lower()]))].append(c)
+    out = []
+    for (owner, words), members in groups.items():
+        # the canonical name: the form with most capitalised words (a proper name), then the longest
+        name = max((m.name for m in members), key=lambda n: (sum(w[:1].isupper() for w in n.split()), len(n)))
+        eid = "org:" + (f"{_slug(owner)}:" if owner else "") + "-".join(sorted(words))
+        entity = Entity(eid, "organisation", name)
+        entity.mentions = [_mention(doc, m) for m in sorted(members, key=lambda m: m.start)]
+        out.append(entity)
+    return out
+
+
+def extract_entities(doc: Doc, published: str | None = None, settings: EntitySettings | None = None) -> list[Entity]:
+    """The canonical people, organisations and places of one parsed article, each with its mentions.
+
+    ``doc`` is the article text parsed by the full spaCy pipeline (tagger, parser, NER). ``published``
+    is accepted for the annotate stage's common signature; entity typing does not depend on the date.
+    Entities are returned in order of first mention; mention spans are character offsets into
+    ``doc.text``.
+    """
+    del published  # see the docstring
+    s = settings or EntitySettings()
+    typer = _Typer(doc, s)
+    groups: dict[str, _Group] = {}
+    for c in typer.candidates():
+        key = fold_key(c.name)
+        if key:
+            groups.setdefault(key, _Group(key)).cands.append(c)
+    surnames = {fold_key(c.name.split()[-1]) for g in groups.values() for c in g.cands
+                if c.label == "PERSON" and len(c.name.split()) > 1}
+    places = {k for k, g in groups.items() if any(c.label in ("GPE", "LOC") for c in g.cands)
+              or typer.strength(g.cands[0].name) >= s.strong_place_weight}
+    for group in groups.values():
+        name = group.cands[0].name
+        demonym = not typer.lookup(name) and bool(typer.gaz.lookup(name, demonyms=True))
+        group.kind = typer.decide(group, surnames, places, demonym)
+    covered = {i for g in groups.values() if g.kind for c in g.cands for i in range(c.start, c.end)}
+    _re_mentions(doc, groups, covered)
+    by_kind: dict[str, list[_Cand]] = defaultdict(list)
+    for group in groups.values():
+        if group.kind:
+            by_kind[group.kind].extend(group.cands)
+    entities = _places(doc, by_kind["place"]) + _people(doc, by_kind["person"]) + _organisations(
+        doc, by_kind["organisation"]
+    )
+    others: dict[str, Entity] = {}
+    for c in by_kind["other"]:
+        e = others.setdefault(fold_key(c.name), Entity(f"other:{_slug(c.name)}", "other", c.name))
+        e.mentions.append(_mention(doc, c))
+    entities += others.values()
+    for e in entities:
+        e.mentions.sort(key=lambda m: m.start)
+    return sorted(entities, key=lambda e: e.mentions[0].start)
+
+
+def _name_forms(text: str) -> tuple[str, str, frozenset[str]]:
+    """Folded full name, folded last word and organisation words of a speaker name."""
+    words = [w for w in re.split(r"\s+", text.strip()) if w]
+    while words and (words[0].lower() in _DETERMINERS or words[0].lower().rstrip(".") in _TITLES):
+        words = words[1:]
+    name = re.sub(r"(?:'s|’s|'|’)$", "", " ".join(words))
+    key = fold_key(name)
+    return key, key.split()[-1] if key else "", frozenset(_org_words(name))
+
+
+def link_mention(entities: Sequence[Entity], start: int | None, end: int | None, text: str | None = None) -> str | None:
+    """The id of the entity a span or a name refers to, or None.
+
+    By span first: a mention equal to [start, end), else the narrowest mention covering it, else the
+    longest mention inside it ("Ukrainian President Volodymyr Zelensky" -> the Zelensky mention). Then
+    by name (the canonical strings quotes/speakers produce): the same folded name as an entity or one of
+    its mentions, then a unique person with that surname, then an organisation with the same words.
+    """
+    if start is not None and end is not None:
+        pairs = [(m, e) for e in entities for m in e.mentions]
+        exact = [e for m, e in pairs if m.start == start and m.end == end]
+        if exact:
+            return exact[0].id
+        covering = [(m.end - m.start, e) for m, e in pairs if m.start <= start and end <= m.end]
+        if covering:
+            return min(covering, key=lambda x: x[0])[1].id
+        inside = [(m.end - m.start, e) for m, e in pairs if start <= m.start and m.end <= end]
+        if inside:
+            return max(inside, key=lambda x: x[0])[1].id
+    if not text:
+        return None
+    key, last, words = _name_forms(text)
+    if not key:
+        return None
+    for e in entities:
+        if key == fold_key(e.name) or any(key == _name_forms(m.text)[0] for m in e.mentions):
+            return e.id
+    people = [e for e in entities if e.kind == "person" and fold_key(e.name).split()[-1] == last]
+    if len(people) == 1:
+        return people[0].id
+    orgs = [e for e in entities if e.kind == "organisation" and words
+            and any(frozenset(_org_words(m.text)) == words for m in e.mentions)]
+    return orgs[0].id if len(orgs) == 1 else None

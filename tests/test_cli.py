@@ -1,0 +1,71 @@
+"""End to end through the ``storyline`` command: the example cluster, bad input, idempotent ingest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from storyline.cli import app
+from storyline.report.json import validate_report
+from storyline.store import Store
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "kharkiv-2022-09"
+runner = CliRunner()
+
+
+def _analyze(tmp_path: Path, *paths: str) -> tuple[int, dict, str]:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", *paths, "--out", str(out), "--db", str(tmp_path / "s.db")])
+    report = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else {}
+    return result.exit_code, report, result.output
+
+
+def test_analyze_examples_writes_a_valid_report(tmp_path: Path) -> None:
+    code, report, output = _analyze(tmp_path, str(EXAMPLES))
+    assert code == 0, output
+    assert "report.json" in output
+    validate_report(report)
+    articles = {Path(a["source"]["path"]).name: a for a in report["articles"]}
+    assert sorted(articles) == sorted(p.name for p in EXAMPLES.iterdir())
+    header_dated = articles["001_2948a35d40cd9324.txt"]
+    assert header_dated["published"] == "2022-09-11"
+    assert header_dated["published_source"] == "header"
+    for name, article in articles.items():
+        assert article["text"].strip(), name
+        assert article["language"] == "en"
+        assert "<b" not in article["text"] and "class=" not in article["text"]
+        if name != "001_2948a35d40cd9324.txt":
+            # No date given: an inferred window or nothing, never a date that looks given.
+            assert article["published_source"] in (None, "inferred")
+
+
+def test_bad_file_is_reported_and_the_batch_goes_on(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    shutil.copytree(EXAMPLES, batch)
+    (batch / "broken.bin").write_bytes(bytes(range(256)) * 64)
+    (batch / "empty.txt").write_bytes(b"")
+    code, report, output = _analyze(tmp_path, str(batch))
+    assert code == 1
+    assert "broken.bin" in output and "empty.txt" in output
+    assert len(report["articles"]) == 4
+    assert {Path(p["source"]["path"]).name for p in report["problems"]} >= {"broken.bin", "empty.txt"}
+
+
+def test_ingest_twice_stores_once(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    first = runner.invoke(app, ["ingest", str(EXAMPLES), "--db", str(db)])
+    second = runner.invoke(app, ["ingest", str(EXAMPLES), "--db", str(db)])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "4 articles added" in first.output
+    assert "0 articles added, 4 already stored" in second.output
+    with Store(f"sqlite:///{db}") as store:
+        assert store.count_articles() == 4
+
+
+def test_missing_path_fails_with_a_message(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", str(tmp_path / "nope.txt"), "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == 1
+    assert "nope.txt" in result.output
