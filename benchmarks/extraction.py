@@ -10,10 +10,11 @@ Run: ``python benchmarks/extraction.py [--aeb DIR] [--pages DIR]``.
 * Title, date and author accuracy on the fundus pages (``DIR/<file>.html.gz`` and ``DIR/gold.json``):
 
   - title: equal after Unicode NFKC, dropping soft hyphens and zero-width characters, mapping curly
-    quotes and dashes to plain ones, collapsing whitespace and case-folding;
+    quotes and dashes to plain ones, collapsing whitespace and case-folding, then dropping quotation
+    marks and a trailing ellipsis (``norm_title``);
   - date: the predicted publication date falls on the same calendar day as the gold one, both read in
     the gold's UTC offset (a prediction with an offset is converted to it; one without is taken as is);
-  - authors: the normalised author *set* (normalised as titles, plus accents dropped) equals the
+  - authors: the normalised author *set* (``norm_text``, plus accents dropped) equals the
     gold set; a page whose gold lists no author counts as right when none is predicted. Per-author
     precision/recall/F1 over all pages is printed beside it.
 

@@ -103,7 +103,9 @@ def storyline_values(doc: Document) -> list[str | None]:
     same context (tense of the clause, the next word) as extraction uses."""
     resolver = Resolver(parse_published(doc.dct))
     return [
-        resolver.resolve(g.text, future=future_context(doc.text, g.start, g.end), after=next_word(doc.text, g.end)).value
+        resolver.resolve(
+            g.text, future=future_context(doc.text, g.start, g.end), after=next_word(doc.text, g.end)
+        ).value
         for g in doc.timexes
     ]
 

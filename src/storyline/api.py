@@ -14,7 +14,7 @@ from pathlib import Path
 from storyline.clean.document import clean_document
 from storyline.clean.repetition import remove_repeated_lines
 from storyline.ingest import read_inputs
-from storyline.model import Article, InputProblem, RawDocument
+from storyline.model import Annotations, Article, InputProblem, RawDocument, from_dict, to_dict
 from storyline.report.json import build_report, validate_report, write_report
 from storyline.settings import Settings
 from storyline.store import Store
@@ -43,6 +43,7 @@ class AnalyzeResult:
 
     ingest: IngestResult
     report_path: Path
+    annotated: int = 0
 
 
 def _clean_stream(
@@ -101,6 +102,38 @@ def ingest(
     return result
 
 
+# Bumped when annotators change what they produce, so stored annotations are recomputed.
+ANNOTATIONS_VERSION = 1
+
+
+def annotate(
+    articles: Iterable[Article],
+    store: Store,
+    settings: Settings | None = None,
+    on_article: ProgressCallback | None = None,
+) -> dict[str, Annotations]:
+    """Annotations for each article: from the store when already computed, else computed and stored."""
+    settings = settings or Settings()
+    found: dict[str, Annotations] = {}
+    todo: list[Article] = []
+    for article in articles:
+        stored = store.get_annotations(article.id, version=ANNOTATIONS_VERSION)
+        if stored is not None:
+            found[article.id] = from_dict(Annotations, stored)
+        else:
+            todo.append(article)
+    if todo:
+        from storyline.annotate.pipeline import Annotator  # loads spaCy: only when there is work
+
+        annotator = Annotator(settings.annotate)
+        for annotations in annotator.annotate(todo):
+            store.put_annotations(annotations.article_id, to_dict(annotations), version=ANNOTATIONS_VERSION)
+            found[annotations.article_id] = annotations
+            if on_article:
+                on_article(1)
+    return found
+
+
 def analyze(
     paths: Iterable[str],
     out_dir: str | Path,
@@ -119,12 +152,13 @@ def analyze(
     out.mkdir(parents=True, exist_ok=True)
     with Store(store_url(db) if db else settings.store.url) as store:
         result = ingest(paths, store, settings, format=format, manifest=manifest, on_article=on_article)
-        articles = [a for a in store.iter_articles(result.article_ids)]
-    report = build_report(articles, result.problems)
+        articles = list(store.iter_articles(result.article_ids))
+        annotations = annotate(articles, store, settings, on_article=on_article)
+    report = build_report(articles, result.problems, annotations=annotations)
     validate_report(report)
     report_path = out / "report.json"
     write_report(report, report_path)
-    return AnalyzeResult(ingest=result, report_path=report_path)
+    return AnalyzeResult(ingest=result, report_path=report_path, annotated=len(annotations))
 
 
 def store_url(db: str) -> str:

@@ -6,8 +6,9 @@ Exit codes: 0 when every input was read, 1 when some input failed (the rest was 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,6 +19,7 @@ from storyline.model import InputProblem
 from storyline.settings import Settings
 from storyline.store import Store
 
+T = TypeVar("T")
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 err = Console(stderr=True)
 out = Console()
@@ -26,7 +28,8 @@ PathsArg = Annotated[list[str], typer.Argument(help="Files, directories, globs, 
 DbOpt = Annotated[str, typer.Option("--db", help="SQLite file or database URL.")]
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", help="Override shape detection: html, paragraphs, text, json, jsonl, feed, warc, zip, tar."),
+    typer.Option(
+        "--format", help="Override shape detection (html, paragraphs, text, json, jsonl, feed, warc, zip, tar)"),
 ]
 ManifestOpt = Annotated[
     str | None, typer.Option("--manifest", help="CSV or JSONL giving url, date, outlet, title per path.")
@@ -34,16 +37,20 @@ ManifestOpt = Annotated[
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="A storyline.toml settings file.")]
 
 
-def _progress() -> Progress:
-    return Progress(
+def _with_progress(description: str, work: Callable[[Callable[[int], None]], T]) -> T:
+    """Run ``work(advance)`` under a rich progress display on stderr; ``advance(n)`` counts steps."""
+    progress = Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed} articles"),
+        TextColumn("{task.completed} steps"),
         TimeElapsedColumn(),
         console=err,
         transient=True,
     )
+    with progress:
+        task = progress.add_task(description, total=None)
+        return work(lambda n: progress.advance(task, n))
 
 
 def _report_problems(problems: list[InputProblem]) -> None:
@@ -70,11 +77,11 @@ def ingest(
 ) -> None:
     """Read, clean and store articles (idempotent: the same article twice is stored once)."""
     settings = _load_settings(config)
-    with _progress() as progress, Store(api.store_url(db)) as store:
-        task = progress.add_task("ingesting", total=None)
-        result = api.ingest(
-            paths, store, settings, format=format, manifest=manifest,
-            on_article=lambda n: progress.advance(task, n),
+    with Store(api.store_url(db)) as store:
+        result = _with_progress(
+            "ingesting", lambda advance: api.ingest(
+                paths, store, settings, format=format, manifest=manifest, on_article=advance
+            )
         )
     _report_problems(result.problems)
     out.print(f"{result.added} articles added, {result.already_present} already stored, "
@@ -93,12 +100,11 @@ def analyze(
 ) -> None:
     """Ingest the inputs and write the report for them to OUT/report.json."""
     settings = _load_settings(config)
-    with _progress() as progress:
-        task = progress.add_task("analyzing", total=None)
-        result = api.analyze(
-            paths, out_dir, settings, db=db, format=format, manifest=manifest,
-            on_article=lambda n: progress.advance(task, n),
+    result = _with_progress(
+        "analyzing", lambda advance: api.analyze(
+            paths, out_dir, settings, db=db, format=format, manifest=manifest, on_article=advance
         )
+    )
     _report_problems(result.ingest.problems)
     out.print(f"{len(result.ingest.article_ids)} articles; report: {result.report_path}")
     raise typer.Exit(1 if result.ingest.failed else 0)

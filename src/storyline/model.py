@@ -59,6 +59,15 @@ class Hints:
     language: str | None = None
     fetched: str | None = None
 
+    def over(self, found: Hints) -> Hints:
+        """These hints with their gaps filled from ``found``: given values win over found ones.
+
+        The date's source travels with the date it describes.
+        """
+        merged = Hints(**{f.name: getattr(self, f.name) or getattr(found, f.name) for f in dataclasses.fields(self)})
+        merged.published_source = self.published_source if self.published else found.published_source
+        return merged
+
 
 @dataclass
 class RawDocument:

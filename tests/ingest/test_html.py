@@ -148,3 +148,44 @@ def test_kicker_kept_when_no_other_source_drops_it() -> None:
     )
     _, hints = extract_html(page(head))
     assert hints.title == "Floods: Bridge closes after the river rises"
+
+
+def test_headline_apart_from_the_title_element_wins() -> None:
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "%s"}</script>'
+    search, editorial = "Bridge closed after record flood", "Town cut in two as the river wins"
+    # the <title> repeats the JSON-LD headline: the og:title is the page's other headline
+    head = ld % search + f'<meta property="og:title" content="{editorial}"><title>{search} | Example Times</title>'
+    assert extract_html(page(head))[1].title == editorial
+    # the <title> repeats the og:title: the JSON-LD headline wins
+    head = ld % editorial + f'<meta property="og:title" content="{search}"><title>{search}</title>'
+    assert extract_html(page(head))[1].title == editorial
+    # the <title> repeats neither: source order (JSON-LD first)
+    head = ld % editorial + f'<meta property="og:title" content="{search}"><title>Something else entirely</title>'
+    assert extract_html(page(head))[1].title == editorial
+
+
+def test_section_suffix_is_dropped() -> None:
+    head = ('<meta property="article:section" content="Politik">'
+            "<title>Kühltürme von AKW gesprengt - Politik</title>")
+    assert extract_html(page(head))[1].title == "Kühltürme von AKW gesprengt"
+    # a hyphen glued to the section counts as a separator only in scripts without hyphenated compounds
+    head = '<meta name="content_category" content="정치"><title>한동훈 제명했지만 부담 커졌다-정치</title>'
+    assert extract_html(page(head))[1].title == "한동훈 제명했지만 부담 커졌다"
+    head = '<meta property="article:section" content="Politik"><title>Streit um die Real-Politik</title>'
+    assert extract_html(page(head))[1].title == "Streit um die Real-Politik"
+
+
+def test_site_name_leading_a_short_suffix_is_dropped() -> None:
+    head = "<title>Bridge closes after flood | Example News</title>"
+    _, hints = extract_html(page(head), url="https://www.example.ca/news/1")
+    assert hints.title == "Bridge closes after flood"
+
+
+def test_the_spelling_most_sources_share_wins() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Floods - Bridge closes after the river rises"}</script>'
+        '<meta property="og:title" content="Floods: Bridge closes after the river rises">'
+        "<title>Floods: Bridge closes after the river rises</title>"
+    )
+    assert extract_html(page(head))[1].title == "Floods: Bridge closes after the river rises"

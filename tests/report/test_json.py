@@ -95,3 +95,27 @@ def test_failed_write_leaves_no_temp_file_and_no_partial_report(report, tmp_path
     with pytest.raises(TypeError):
         write_report(report, tmp_path / "report.json", validate=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_article_annotations_are_reported_and_validated():
+    from storyline.model import Annotations, Entity, Mention, Place, Quantity, Quote, TimeRef
+
+    art = article(1)
+    speaker = Mention(0, 4, art.text[0:4])
+    found = Annotations(
+        article_id=art.id,
+        entities=[Entity("person:x", "person", "X", [speaker]),
+                  Entity("place:geonames:1", "place", "Y", [Mention(5, 6, art.text[5:6])],
+                         Place(1, "Y", "city", "UA", 50.0, 36.2))],
+        quotes=[Quote(0, 10, Mention(5, 10, art.text[5:10]), None, speaker, "person:x", "indirect")],
+        quantities=[Quantity(0, 3, "6,0", 6000.0, ">", None, "square kilometre", "[length] ** 2", 6000.0, "km**2", "territory")],
+        times=[TimeRef(0, 3, "Mon", "2022-09-12", "day")],
+    )
+    rep = build_report([art], annotations={art.id: found})
+    validate_report(rep)
+    assert rep["articles"][0]["annotations"]["quotes"][0]["speaker_entity"] == "person:x"
+    assert rep["articles"][0]["annotations"]["entities"][1]["place"]["country"] == "UA"
+    broken = copy.deepcopy(rep)
+    broken["articles"][0]["annotations"]["quantities"][0]["bound"] = "about"
+    with pytest.raises(ReportError, match="quantities/0/bound"):
+        validate_report(broken)

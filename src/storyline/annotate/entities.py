@@ -83,6 +83,8 @@ _COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern",
 _COMPASS_NOUNS = {"north", "south", "east", "west"}
 _ORG_STOPWORDS = {"the", "of", "and", "for", "a", "an", "&", "'s", "’s", "on", "in"}
 _STRONG_FEATURES = {"PCLI", "CONT", "ADM1", "RGN", "PPLC"}
+# What a name may consist of: words of letters, digits and name punctuation (no markup or line breaks).
+_NAME = re.compile(r"^[^\W_][\w.'’&-]*(?: [\w.'’&-]+)*$")
 _UPPER_CODE = re.compile(r"^[A-Z][A-Za-z]{1,5}$")
 # British and American spellings meet for matching organisation words: defence/defense, labour/labor,
 # organisation/organization, centre/center.
@@ -122,7 +124,8 @@ class _Cand:
     name: str
     region_word: str = ""  # "region" when the name is "X region" and the gazetteer has a region X
     titled: bool = False  # a title or role word stood before or inside the name
-    owner: str = ""  # "Russia" in "Russia's defense ministry"
+    owner: str = ""  # "Russia" in "Russia's defense ministry", by its gazetteer name when it has one
+    core: str = ""  # the name without an "of <owner>" tail: "Security Service" of Ukraine
 
 
 @dataclass
@@ -141,14 +144,16 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int, bool]:
                            or doc[start].lower_.rstrip(".") in _TITLES):
         titled |= doc[start].lower_.rstrip(".") in _TITLES
         start += 1
-    while end > start and (doc[end - 1].lower_ in _POSSESSIVE or doc[end - 1].is_punct):
+    while end > start and (doc[end - 1].lower_ in _POSSESSIVE or doc[end - 1].is_punct or doc[end - 1].is_space
+                           or (doc[end - 1].is_lower and doc[end - 1].pos_ in ("ADV", "ADP", "VERB", "AUX"))):
+        # "the foreign ministry later": the NER took an adverb along
         end -= 1
     return start, end, titled
 
 
 def _titled_before(doc: Doc, start: int) -> bool:
-    """A title or role word within the three tokens before ``start`` ("President", "spokesman")."""
-    for tok in reversed(doc[max(start - 3, 0) : start]):
+    """A title or role word within the three tokens before ``start`` in its sentence ("President")."""
+    for tok in reversed(doc[max(start - 3, doc[start].sent.start) : start]):
         if tok.lower_.rstrip(".") in _TITLES:
             return True
         if tok.is_punct or tok.pos_ in ("VERB", "AUX", "ADP"):
@@ -158,17 +163,18 @@ def _titled_before(doc: Doc, start: int) -> bool:
 
 def _place_context(doc: Doc, start: int, end: int, places: set[str]) -> bool:
     """Whether the span [start, end) stands where a place stands (see the module docstring)."""
+    first = doc[start].sent.start
     i, compass = start - 1, False
-    while i >= 0 and (doc[i].lower_ in _DETERMINERS or doc[i].lower_ in _COMPASS or doc[i].text == "-"):
+    while i >= first and (doc[i].lower_ in _DETERMINERS or doc[i].lower_ in _COMPASS or doc[i].text == "-"):
         compass |= doc[i].lower_ in _COMPASS
         i -= 1
     if compass:
         return True
-    if i >= 0:
+    if i >= first:
         prev = doc[i].lower_
         if prev in _PLACE_PREPOSITIONS or prev in _SETTLEMENT_WORDS:
             return True
-        if prev == "of" and i > 0 and doc[i - 1].lower_ in _SETTLEMENT_WORDS:
+        if prev == "of" and i > first and doc[i - 1].lower_ in _SETTLEMENT_WORDS:
             return True
     if end < len(doc) and doc[end].lemma_.lower() in _SETTLEMENT_WORDS:
         return True
@@ -201,42 +207,51 @@ class _Typer:
         cands = self.lookup(name)
         if _UPPER_CODE.match(name) and name.isupper():  # codes: "US", "UK" yes; "BBC" = Bay City no
             cands = [c for c in cands if c.feature in ("PCLI", "ADM1")]
-        # Countries, first-level regions and capitals are strong under any spelling ("Kiev"); other
-        # entries only under their own name, not an alternate one ("Charles" for some large city).
-        own = ascii_fold(name)
-        if any(c.feature in ("PCLI", "ADM1", "PPLC") or (
-            ascii_fold(c.name) == own and (c.feature in _STRONG_FEATURES or c.population >= self.s.sizeable_population)
+        # Countries, continents, first-level and well-known regions and capitals are strong under any
+        # spelling ("Kiev", "Donbass"); a large city only under a transliteration of its own name
+        # (Zaporizhzhia = Zaporizhzhya), not under an unrelated alternate name ("Charles").
+        own = fold_key(name)
+        if any(c.feature in _STRONG_FEATURES or (
+            fold_key(c.name) == own and c.population >= self.s.sizeable_population
         ) for c in cands):
             return self.s.strong_place_weight
         return self.s.weak_place_weight if cands else 0.0
 
     def candidate(self, start: int, end: int, label: str) -> _Cand | None:
+        """The candidate for tokens [start, end): trimmed, with its region word and owner."""
         doc = self.doc
         start, end, titled = _trim(doc, start, end)
-        if start >= end:
+        if start >= end or not _NAME.match(doc[start:end].text):
             return None
-        owner = ""
+        owner, core = "", ""
         poss = [t for t in doc[start:end] if t.lower_ in _POSSESSIVE]
         if poss and label == "ORG":  # "Russia's defense ministry" tagged whole: the owner is not the name
-            cut = poss[-1].i
-            owner, start = doc[start:cut].text, cut + 1
+            owner, start = doc[start : poss[-1].i].text, poss[-1].i + 1
         elif label == "ORG":
             owner = next((c.text for c in doc[start:end].root.children
                           if c.dep_ == "poss" and not start <= c.i < end and c.pos_ == "PROPN"), "")
             of = [t.i for t in doc[start:end] if t.lower_ == "of"]
-            tail = doc[of[-1] + 1 : end].text if of else ""
-            if not owner and tail and any(c.feature in ("PCLI", "ADM1") for c in self.lookup(strip_the(tail))):
-                owner = strip_the(tail)  # "Security Service of Ukraine": owned by Ukraine
+            tail = strip_the(doc[of[-1] + 1 : end].text) if of else ""
+            if not owner and tail and self.country(tail):  # "Security Service of Ukraine"
+                owner, core = tail, doc[start : of[-1]].text
+        if owner:
+            owner = self.country(owner) or owner
         region_word = ""
-        last = doc[end - 1].lower_
-        if end - start > 1 and last.rstrip("s") in self.region_words:
-            region_word, end = last.rstrip("s"), end - 1
+        last = _region_word_at(doc, end - 1)
+        if end - start > 1 and last in self.region_words and self.has_region(doc[start : end - 1].text):
+            region_word, end = last, end - 1  # "the Kharkiv region" tagged whole
         name = doc[start:end].text
-        if not region_word and end < len(doc) and doc[end].lower_.rstrip("s") in self.region_words:
-            region_word = doc[end].lower_.rstrip("s")
-        if region_word and not any(c.kind == "region" for c in self.lookup(name)):
-            region_word = ""  # "the Izyum region": the area of a town, read as the town
-        return _Cand(start, end, label, name, region_word, titled or _titled_before(doc, start), owner)
+        nxt = _region_word_at(doc, end)
+        if not region_word and nxt in self.region_words and self.has_region(name):
+            region_word = nxt  # "the Izyum region" (no region Izyum) is the area of a town: read as the town
+        return _Cand(start, end, label, name, region_word, titled or _titled_before(doc, start), owner, core)
+
+    def has_region(self, name: str) -> bool:
+        return any(c.kind == "region" for c in self.lookup(name))
+
+    def country(self, name: str) -> str:
+        """The country's or first-level region's main name when ``name`` is one ("UK" -> "United Kingdom")."""
+        return next((c.name for c in self.lookup(name) if c.feature in ("PCLI", "ADM1")), "")
 
     def candidates(self) -> list[_Cand]:
         """NER entities of the kinds kept, then proper-noun runs the NER missed that the gazetteer knows."""
@@ -267,11 +282,11 @@ class _Typer:
         words = name.split()
         place_ctx = sum(_place_context(self.doc, c.start, c.end, places) or bool(c.region_word) for c in group.cands)
         person_ev = sum(c.titled for c in group.cands)
-        if len(words) > 1 and labels["person"] and _is_first_name(words[0]):
+        org_ev = sum(1 for w in words if w.lower() in _ORG_WORDS)
+        if len(words) > 1 and not org_ev and _is_first_name(words[0]):
             person_ev += 1
         if len(words) == 1 and group.key in surnames:
             person_ev += 1
-        org_ev = sum(1 for w in words if w.lower() in _ORG_WORDS)
         # a bare compass point is a direction, not a gazetteer place
         strength = 0.0 if name.lower() in _COMPASS_NOUNS else self.strength(name)
         cap = s.evidence_cap
@@ -297,9 +312,10 @@ def _re_mentions(doc: Doc, groups: dict[str, _Group], covered: set[int]) -> None
         seen: set[tuple[str, ...]] = set()
         for c in group.cands:
             words = tuple(t.text for t in doc[c.start : c.end])
-            if words not in seen:
-                seen.add(words)
-                forms[words[0]].append((words, group))
+            for form in (words, words[-1:]) if group.kind == "person" else (words,):
+                if form not in seen:
+                    seen.add(form)
+                    forms[form[0]].append((form, group))
     for found in forms.values():
         found.sort(key=lambda f: -len(f[0]))  # longest form first
     for tok in doc:
@@ -405,12 +421,17 @@ def _organisations(doc: Doc, cands: list[_Cand]) -> list[Entity]:
         if c.name.isupper() or (_UPPER_CODE.match(c.name) and sum(ch.isupper() for ch in c.name) >= 2):
             acronyms.append(c)  # "NATO", "MoD"
             continue
-        groups[(c.owner, frozenset(_org_words(c.name)) - frozenset(_org_words(c.owner)))].append(c)
+        groups[(c.owner, frozenset(_org_words(c.core or c.name)))].append(c)
     # an ownerless form joins the one owned form with the same words ("the defence ministry" after "Russia's")
     for owner, words in list(groups):
         owned = [k for k in groups if k[1] == words and k[0]]
         if not owner and len(owned) == 1:
             groups[owned[0]].extend(groups.pop((owner, words)))
+    # a shorter form inside exactly one longer one: "the foreign ministry" = "Ministry of Foreign Affairs"
+    for owner, words in sorted(groups, key=lambda k: len(k[1])):
+        wider = [k for k in groups if words < k[1] and k[0] in ("", owner)]
+        if len(words) > 1 and len(wider) == 1:
+            groups[wider[0]].extend(groups.pop((owner, words)))
     for c in acronyms:
         key = next((k for k, ms in groups.items() if any(c.name.upper() in _initials(m.name) for m in ms)), None)
         groups[key or ("", frozenset([c.name.lower()]))].append(c)
@@ -434,6 +455,8 @@ def extract_entities(doc: Doc, published: str | None = None, settings: EntitySet
     ``doc.text``.
     """
     del published  # see the docstring
+    if not doc.has_annotation("DEP") or not doc.has_annotation("ENT_IOB"):
+        raise ValueError("extract_entities needs a Doc parsed by the full pipeline (parser and NER)")
     s = settings or EntitySettings()
     typer = _Typer(doc, s)
     groups: dict[str, _Group] = {}
@@ -441,14 +464,20 @@ def extract_entities(doc: Doc, published: str | None = None, settings: EntitySet
         key = fold_key(c.name)
         if key:
             groups.setdefault(key, _Group(key)).cands.append(c)
+    # Round one reads conjuncts ("Bakhmut and Soledar") and surnames by the NER labels and the
+    # gazetteer, round two by the kinds round one chose.
     surnames = {fold_key(c.name.split()[-1]) for g in groups.values() for c in g.cands
                 if c.label == "PERSON" and len(c.name.split()) > 1}
     places = {k for k, g in groups.items() if any(c.label in ("GPE", "LOC") for c in g.cands)
               or typer.strength(g.cands[0].name) >= s.strong_place_weight}
-    for group in groups.values():
-        name = group.cands[0].name
-        demonym = not typer.lookup(name) and bool(typer.gaz.lookup(name, demonyms=True))
-        group.kind = typer.decide(group, surnames, places, demonym)
+    demonyms = {k for k, g in groups.items()
+                if not typer.lookup(g.cands[0].name) and typer.gaz.lookup(g.cands[0].name, demonyms=True)}
+    for _ in range(2):
+        for key, group in groups.items():
+            group.kind = typer.decide(group, surnames, places, key in demonyms)
+        places = {k for k, g in groups.items() if g.kind == "place"}
+        surnames = {fold_key(g.cands[0].name.split()[-1]) for g in groups.values()
+                    if g.kind == "person" and len(g.cands[0].name.split()) > 1}
     covered = {i for g in groups.values() if g.kind for c in g.cands for i in range(c.start, c.end)}
     _re_mentions(doc, groups, covered)
     by_kind: dict[str, list[_Cand]] = defaultdict(list)

@@ -19,7 +19,7 @@ from storyline.clean.published import infer_date_window
 from storyline.clean.repetition import remove_repeated_lines
 from storyline.clean.textdoc import parse_text_document
 from storyline.ingest.html import extract_html
-from storyline.model import PARAGRAPH_SEPARATOR, Article, Hints, RawDocument, Removed
+from storyline.model import PARAGRAPH_SEPARATOR, Article, RawDocument, Removed
 from storyline.settings import Settings
 
 
@@ -36,20 +36,6 @@ def article_id(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _merge(given: Hints, found: Hints) -> Hints:
-    """Values the caller gave (sidecar, manifest, record fields) win over values found in the content."""
-    return Hints(
-        url=given.url or found.url,
-        title=given.title or found.title,
-        published=given.published or found.published,
-        published_source=given.published_source if given.published else found.published_source,
-        outlet=given.outlet or found.outlet,
-        byline=given.byline or found.byline,
-        language=given.language or found.language,
-        fetched=given.fetched or found.fetched,
-    )
-
-
 def clean_document(raw: RawDocument, settings: Settings | None = None) -> Article:
     """Extract, de-furnish and describe one document."""
     settings = settings or Settings()
@@ -63,7 +49,7 @@ def clean_document(raw: RawDocument, settings: Settings | None = None) -> Articl
     else:
         assert isinstance(raw.content, str)
         paragraphs, found, removed = parse_text_document(raw.content)
-    hints = _merge(raw.hints, found)
+    hints = raw.hints.over(found)
 
     paragraphs, furniture, bylines = remove_furniture(paragraphs)
     removed.extend(furniture)

@@ -310,7 +310,11 @@ class CopyDetector:
         if match is None:
             return None
         shorter = match.coverage_a if _alignable(a) <= _alignable(b) else match.coverage_b
-        if shorter >= s.rewrite_coverage and match.order >= s.rewrite_order and len(match.pairs) >= 2:
+        if (
+            shorter >= s.rewrite_coverage
+            and match.order >= s.rewrite_order
+            and len(match.pairs) >= s.rewrite_min_sentences
+        ):
             return self._link(a, b, "rewrite", shorter, _sentence_passages(a, b, match.pairs))
         return None
 

@@ -21,8 +21,8 @@ _ABBREVIATIONS = {
     "sep", "sept", "oct", "nov", "dec", "mt", "ft", "u.s", "u.k", "u.n", "e.g", "i.e", "calif", "fla", "ala", "ariz",
 }
 _LAST_WORD = re.compile(r"([\w.]+)\s*$")
-# A quotation mark, or a line break followed by one (a paragraph that opens with a quote).
-_QUOTE_OR_BREAK = re.compile(r'\n[ \t]*["“]|["“”]|\n')
+# A quotation mark or a line break.
+_QUOTE_OR_BREAK = re.compile(r'["“”\n]')
 # A word: letters/digits with inner apostrophes, hyphens, and number punctuation ("6,000", "don't", "U.S").
 WORD = re.compile(r"\w+(?:['’.,-]\w+)*", re.UNICODE)
 
@@ -68,19 +68,19 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 def quoted_mask(text: str) -> np.ndarray:
     """Per character, whether it lies inside quotation marks (a boolean array as long as ``text``).
 
-    Curly quotes open and close explicitly; straight double quotes toggle. A paragraph that starts with
-    an opening mark opens a quote afresh (news style leaves a quote running over paragraphs unclosed).
+    Curly quotes open and close explicitly; straight double quotes toggle. A quote still open at the end
+    of a line ends there: news style leaves a quote running on to the next paragraph unclosed and opens
+    that paragraph with a quote mark again, and an unbalanced mark must not swallow the rest of the text.
     """
     mask = np.zeros(len(text), dtype=bool)
     opened: int | None = None
     for match in _QUOTE_OR_BREAK.finditer(text):
-        mark, at = match.group()[-1], match.end() - 1
+        mark, at = match.group(), match.start()
         if mark == "\n":
-            continue
-        if match.group()[0] == "\n" and mark in "\"“" and opened is not None:
-            mask[opened : match.start()] = True  # the quote ran to the end of its paragraph
-            opened = None
-        if mark == "“" or (mark == '"' and opened is None):
+            if opened is not None:
+                mask[opened:at] = True
+                opened = None
+        elif mark == "“" or (mark == '"' and opened is None):
             opened = at
         elif opened is not None:
             mask[opened : at + 1] = True

@@ -37,7 +37,7 @@ def tokens(text: str) -> list[str]:
     """Lower-cased content words (no stop words, numbers or one-letter tokens)."""
     out = []
     for match in _WORD.finditer(text):
-        word = match.group().lower().replace("’", "'")
+        word = match.group().lower().replace("’", "'").removesuffix("'s")
         if len(word) > 2 and word not in _STOP:
             out.append(word)
     return out
@@ -51,7 +51,7 @@ def names(text: str) -> list[str]:
     """
     out = []
     for match in _NAME.finditer(text):
-        name = match.group(1).lower().replace("’", "'").removeprefix("the ")
+        name = match.group(1).lower().replace("’", "'").removeprefix("the ").removesuffix("'s")
         if len(name) < 3 or name in _STOP or name in _CALENDAR:
             continue
         if " " not in name and zipf_frequency(name, "en") >= _COMMON_ZIPF:

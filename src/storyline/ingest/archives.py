@@ -19,7 +19,6 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from storyline.ingest.fields import merge_given
 from storyline.ingest.manifest import SIDECAR_SUFFIX, parse_sidecar
 from storyline.ingest.streams import CappedReader, Limit, LimitExceeded, read_at_most
 from storyline.model import Hints, InputProblem, RawDocument, Source
@@ -103,7 +102,7 @@ def read_zip(
                         open_member, member_source, info.filename, info.file_size, total, settings, read
                     ):
                         if given and isinstance(item, RawDocument):
-                            item.hints = merge_given(item.hints, given)
+                            item.hints = given.over(item.hints)
                         yield item
             except LimitExceeded as exc:
                 if exc.limit is not total:

@@ -160,17 +160,3 @@ def hints_from_fields(record: Mapping[str, Any], published_source: PublishedSour
         fetched=normalize_date(fetched) if fetched is not None else None,
     )
     return hints, warning
-
-
-def merge_given(found: Hints, given: Hints) -> Hints:
-    """``found`` with every value the user gave (sidecar / manifest) put over it."""
-    return Hints(
-        url=given.url or found.url,
-        title=given.title or found.title,
-        published=given.published or found.published,
-        published_source=given.published_source if given.published else found.published_source,
-        outlet=given.outlet or found.outlet,
-        byline=given.byline or found.byline,
-        language=given.language or found.language,
-        fetched=given.fetched or found.fetched,
-    )

@@ -3,7 +3,8 @@
 The body comes from trafilatura; the metadata is gathered from every structured source the page
 offers (JSON-LD, OpenGraph and other meta tags, ``<time>`` elements, byline markup, htmldate, the
 URL) and settled by general rules: the page's own structured data wins over heuristics, titles lose
-their " | Site" suffix by comparison with the site name and the other title candidates, and author
+their " | Site" and " - Section" parts by comparison with the site name, the declared sections and the
+other title candidates, two disagreeing structured headlines are settled by the ``<title>``, and author
 values that are not person names (URLs, e-mails, the outlet itself, generic staff credits) are dropped.
 Nothing here is keyed to an outlet.
 """
@@ -220,6 +221,9 @@ class _Page:
         if not cleaned:
             return None
         best = cleaned[_headline_source(cleaned, self.settings.headline_apart_from_title)]
+        # Of the spellings of that headline ("Topic: Headline", "Topic - Headline"), the one most sources share.
+        spellings = [c for c in cleaned.values() if _norm(c) == _norm(best)]
+        best = max(spellings, key=spellings.count)
         # A truncated headline ("..." at the end) gives way to the full one it starts.
         if best.endswith(("...", "…")):
             stem = _norm(best.rstrip(".… "))
@@ -241,7 +245,7 @@ class _Page:
     def sections(self) -> list[str]:
         """The section names the page declares (``article:section``, ``*category`` metas, JSON-LD articleSection)."""
         values = [v for key, vals in self.meta.items() if key.endswith(("section", "category")) for v in vals]
-        values += [str(v) for v in _as_list((self.article or {}).get("articleSection")) if isinstance(v, str)]
+        values += [v for v in _as_list((self.article or {}).get("articleSection")) if isinstance(v, str)]
         names = [_clean_space(v).strip(" -–—|:/") for v in values]
         return [n for n in dict.fromkeys(names) if 2 <= len(n) <= 40]
 
@@ -422,7 +426,9 @@ def _strip_site(title: str, site_names: list[str], candidates: list[str]) -> str
 
     def is_site(segment: str) -> bool:
         key = _norm(segment)
-        return bool(key) and (key in keys or key.replace(" ", "") in compact
+        # the site's name as the segment, inside it, or leading a short one ("Example News" on example.com)
+        words = key.split()
+        return bool(key) and (key in keys or key.replace(" ", "") in compact or (words[0] in keys and len(words) <= 3)
                               or any(k and (k in key or key in k) and len(key) <= 40 for k in compact if len(k) >= 4))
 
     seps = _TITLE_SEPARATORS.findall(title)

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from storyline.ingest.decode import decode_bytes
-from storyline.ingest.fields import first, hints_from_fields, merge_given
+from storyline.ingest.fields import first, hints_from_fields
 from storyline.ingest.records import ParseError, parse_literal
 from storyline.ingest.streams import read_at_most
 from storyline.model import Hints, InputProblem, Source
@@ -111,7 +111,7 @@ class Manifest:
 def combine(sidecar: Hints | None, manifest: Hints | None) -> Hints | None:
     """Sidecar and manifest hints for one file; the manifest wins field by field."""
     if sidecar and manifest:
-        return merge_given(sidecar, manifest)
+        return manifest.over(sidecar)
     return sidecar or manifest
 
 

@@ -20,7 +20,6 @@ from storyline.ingest import archives
 from storyline.ingest.decode import decode_bytes, html_charset
 from storyline.ingest.detect import CONTAINERS, FORMATS, detect_format
 from storyline.ingest.feeds import read_feed
-from storyline.ingest.fields import merge_given
 from storyline.ingest.files import STDIN, expand_paths
 from storyline.ingest.manifest import Manifest, combine, read_sidecar
 from storyline.ingest.records import documents_from_text, read_jsonl
@@ -70,7 +69,7 @@ def _read_all(
             if isinstance(item, RawDocument):
                 hints = combine(sidecar, given.hints_for(item.source))
                 if hints:
-                    item.hints = merge_given(item.hints, hints)
+                    item.hints = hints.over(item.hints)
             yield item
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from storyline.model import PARAGRAPH_SEPARATOR, Article, InputProblem, to_dict
+from storyline.model import PARAGRAPH_SEPARATOR, Annotations, Article, InputProblem, to_dict
 
 SCHEMA_VERSION = 1
 # Errors listed in one ReportError message; the rest are counted.
@@ -34,9 +34,15 @@ class ReportError(ValueError):
     """A report does not follow report.schema.json; the message lists where and why."""
 
 
-def build_report(articles: list[Article], problems: Iterable[InputProblem] = (), **sections: Any) -> dict[str, Any]:
+def build_report(
+    articles: list[Article],
+    problems: Iterable[InputProblem] = (),
+    annotations: dict[str, Annotations] | None = None,
+    **sections: Any,
+) -> dict[str, Any]:
     """The report dict: articles in the order given, input problems, and any later stage's ``sections``.
 
+    ``annotations`` (article id -> Annotations) adds an ``annotations`` object to those articles.
     ``sections`` (e.g. ``stories=[...]``) become top-level keys; model objects in them are converted
     with :func:`storyline.model.to_dict`.
     """
@@ -46,16 +52,20 @@ def build_report(articles: list[Article], problems: Iterable[InputProblem] = (),
     report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "articles": [_article(a) for a in articles],
+        "articles": [_article(a, (annotations or {}).get(a.id)) for a in articles],
         "problems": [to_dict(p) for p in problems],
     }
     report.update({name: to_dict(value) for name, value in sections.items()})
     return report
 
 
-def _article(article: Article) -> dict[str, Any]:
+def _article(article: Article, annotations: Annotations | None) -> dict[str, Any]:
     data = to_dict(article)
-    return {key: data[key] for key in _ARTICLE_KEYS}
+    out = {key: data[key] for key in _ARTICLE_KEYS}
+    if annotations is not None:
+        found = to_dict(annotations)
+        out["annotations"] = {key: found[key] for key in ("entities", "quotes", "quantities", "times")}
+    return out
 
 
 @cache
