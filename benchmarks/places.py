@@ -5,7 +5,9 @@ with the gold GeoNames point. A toponym counts as correct within 161 km (100 mil
 gold point (streets, demonyms the annotators left open) are not scored but stay in the article as context.
 Unresolved toponyms count as misses in accuracy@161; mean and median error are over resolved ones.
 
-The baseline is "most populous match": the gazetteer candidate with the largest population, no context.
+storyline also gets what the pipeline knows of an article: its URL, whose country-code domain (.ca, .co.uk)
+becomes the country in focus (``country_of_url``). The baseline is "most populous match": the gazetteer
+candidate with the largest population, no context.
 
     python benchmarks/places.py [--data DIR]
 
@@ -26,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import headline, print_table, shared_path, timer
 
 from storyline.annotate.gazetteer import Gazetteer, distance_km
-from storyline.annotate.places import resolve_places
+from storyline.annotate.places import PlaceContext, country_of_url, resolve_places
 
 CORPORA = (("lgl", "lgl.xml"), ("trnews", "TR-News.xml"))
 ACC_KM = 161.0
@@ -41,8 +43,16 @@ class Toponym:
     lon: float | None
 
 
-def load(path: Path) -> list[list[Toponym]]:
-    """The toponyms of each article of one corpus file."""
+@dataclass
+class Doc:
+    """One article: its URL (or domain) and gold toponyms."""
+
+    url: str | None
+    toponyms: list[Toponym]
+
+
+def load(path: Path) -> list[Doc]:
+    """The articles of one corpus file."""
     try:
         root = ET.parse(path).getroot()
     except (OSError, ET.ParseError) as exc:
@@ -57,12 +67,13 @@ def load(path: Path) -> list[list[Toponym]]:
             lon = g.findtext("lon") if g is not None else None
             if phrase:
                 tops.append(Toponym(phrase, float(lat) if lat else None, float(lon) if lon else None))
-        docs.append(tops)
+        url = (article.findtext("url") or article.findtext("domain") or "").strip() or None
+        docs.append(Doc(url, tops))
     return docs
 
 
-def baseline(names: list[str]) -> list[tuple[float, float] | None]:
-    """Most populous gazetteer match of each name."""
+def baseline(names: list[str], url: str | None) -> list[tuple[float, float] | None]:
+    """Most populous gazetteer match of each name (the URL is not used)."""
     gaz = Gazetteer.get()
     out = []
     for n in names:
@@ -72,18 +83,19 @@ def baseline(names: list[str]) -> list[tuple[float, float] | None]:
     return out
 
 
-def storyline(names: list[str]) -> list[tuple[float, float] | None]:
-    """storyline's resolution, each article's toponyms read together."""
-    return [None if p is None else (p.latitude, p.longitude) for p in resolve_places(names)]
+def storyline(names: list[str], url: str | None) -> list[tuple[float, float] | None]:
+    """storyline's resolution, each article's toponyms read together, the outlet's country in focus."""
+    places = resolve_places(names, PlaceContext(country=country_of_url(url)))
+    return [None if p is None else (p.latitude, p.longitude) for p in places]
 
 
-def score(docs: list[list[Toponym]], system) -> dict[str, float]:
+def score(docs: list[Doc], system) -> dict[str, float]:
     """accuracy@161, mean and median km, and share resolved, over the gold toponyms with a point."""
     errors: list[float] = []
     n_gold = n_ok = 0
-    for tops in docs:
-        picks = system([t.phrase for t in tops])
-        for t, pick in zip(tops, picks, strict=True):
+    for doc in docs:
+        picks = system([t.phrase for t in doc.toponyms], doc.url)
+        for t, pick in zip(doc.toponyms, picks, strict=True):
             if t.lat is None:
                 continue
             n_gold += 1
@@ -118,8 +130,18 @@ def main() -> None:
             for system_name, system in (("storyline", storyline), ("baseline", baseline)):
                 r = score(docs, system)
                 results[(key, system_name)] = r
-                rows.append([key, system_name, len(docs), r["toponyms"], r["acc161"], round(r["mean_km"], 1),
-                             round(r["median_km"], 1), r["resolved"]])
+                rows.append(
+                    [
+                        key,
+                        system_name,
+                        len(docs),
+                        r["toponyms"],
+                        r["acc161"],
+                        round(r["mean_km"], 1),
+                        round(r["median_km"], 1),
+                        r["resolved"],
+                    ]
+                )
     print_table(["corpus", "system", "docs", "toponyms", "acc@161", "mean_km", "median_km", "resolved"], rows)
     print(f"gazetteer load {load_t['seconds']:.1f} s, scoring {run_t['seconds']:.1f} s")
     print(

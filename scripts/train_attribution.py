@@ -16,11 +16,13 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pycrfsuite
 import spacy
 from spacy.tokens import DocBin
 
 from storyline.annotate.attribution import (
+    CONFIG_NAME,
     LEXICON_PATH,
     MODEL_PATH,
     doc_features,
@@ -52,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="train on the first N annotations only (smoke tests)")
     ap.add_argument("--max-iterations", type=int, default=CRF_PARAMS["max_iterations"])
     ap.add_argument("--cache", type=Path, help="keep the spaCy parse of the train texts in this DocBin file")
+    ap.add_argument("--tensor", action="store_true", help="add the spaCy tok2vec vectors as real-valued features")
     ap.add_argument(
         "--holdout-every",
         type=int,
@@ -69,10 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     texts = sorted({g.text for g in gold})
     if args.cache and args.cache.exists():
         docs = list(DocBin().from_bytes(args.cache.read_bytes()).get_docs(nlp.vocab))
+        tensors = args.cache.with_suffix(".tensors.npz")
+        if args.tensor:  # a DocBin does not keep tensors: they are cached beside it
+            for doc, arr in zip(docs, np.load(tensors).values(), strict=True):
+                doc.tensor = arr
     else:
         docs = list(nlp.pipe(texts, batch_size=16))
         if args.cache:
             args.cache.write_bytes(DocBin(docs=docs).to_bytes())
+            np.savez(args.cache.with_suffix(".tensors.npz"), *(d.tensor for d in docs))
     parsed = dict(zip(texts, docs, strict=True))
     args.out.mkdir(parents=True, exist_ok=True)
     if args.holdout_every:
@@ -93,13 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     trainer.set_params({**CRF_PARAMS, "max_iterations": args.max_iterations})
     n_tokens = 0
     for doc, atts in pairs:
-        for para, items in doc_features(doc, lexicon):
+        for para, items in doc_features(doc, lexicon, args.tensor):
             trainer.append(items, gold_labels(para, atts))
             n_tokens += len(para)
     print(f"{n_tokens} training tokens; training CRF", flush=True)
     t1 = time.perf_counter()
     model_path = args.out / MODEL_PATH.name
     trainer.train(str(model_path))
+    (args.out / CONFIG_NAME).write_text(json.dumps({"tensor": args.tensor}) + "\n", encoding="utf-8")
     (args.out / LEXICON_PATH.name).write_text(json.dumps(lexicon, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     size = model_path.stat().st_size / 1e6
     print(f"trained in {time.perf_counter() - t1:.0f}s; total {time.perf_counter() - t0:.0f}s; model {size:.1f} MB")

@@ -69,3 +69,13 @@ def test_missing_path_fails_with_a_message(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(tmp_path / "nope.txt"), "--db", str(tmp_path / "s.db")])
     assert result.exit_code == 1
     assert "nope.txt" in result.output
+
+
+def test_stories_lists_the_example_cluster_as_one_story(tmp_path: Path) -> None:
+    code, report, output = _analyze(tmp_path, str(EXAMPLES))
+    assert code == 0, output
+    assert len(report["stories"]) == 1
+    assert sorted(report["stories"][0]["article_ids"]) == sorted(a["id"] for a in report["articles"])
+    listed = runner.invoke(app, ["stories", "--db", str(tmp_path / "s.db")])
+    assert listed.exit_code == 0
+    assert report["stories"][0]["id"] in listed.output

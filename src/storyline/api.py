@@ -13,6 +13,7 @@ from pathlib import Path
 
 from storyline.clean.document import clean_document
 from storyline.clean.repetition import remove_repeated_lines
+from storyline.cluster.stories import cluster_articles
 from storyline.ingest import read_inputs
 from storyline.model import Annotations, Article, InputProblem, RawDocument, from_dict, to_dict
 from storyline.report.json import build_report, validate_report, write_report
@@ -143,7 +144,7 @@ def analyze(
     manifest: str | None = None,
     on_article: ProgressCallback | None = None,
 ) -> AnalyzeResult:
-    """Ingest ``paths`` into the store and write ``out_dir/report.json`` for those articles.
+    """Ingest, annotate and cluster ``paths``; write ``out_dir/report.json`` for those articles.
 
     ``db`` is a database URL or a path to a SQLite file (default: ``settings.store.url``).
     """
@@ -154,7 +155,9 @@ def analyze(
         result = ingest(paths, store, settings, format=format, manifest=manifest, on_article=on_article)
         articles = list(store.iter_articles(result.article_ids))
         annotations = annotate(articles, store, settings, on_article=on_article)
-    report = build_report(articles, result.problems, annotations=annotations)
+        stories = cluster_articles(articles, annotations, settings.cluster)
+        store.put_stories(stories)
+    report = build_report(articles, result.problems, annotations=annotations, stories=stories)
     validate_report(report)
     report_path = out / "report.json"
     write_report(report, report_path)

@@ -110,6 +110,20 @@ def analyze(
     raise typer.Exit(1 if result.ingest.failed else 0)
 
 
+@app.command()
+def stories(db: DbOpt = "storyline.db") -> None:
+    """List the stored stories: title, article count, outlets and time span."""
+    with Store(api.store_url(db)) as store:
+        found = sorted(store.list_stories(), key=lambda st: (-len(st.article_ids), st.first or "", st.id))
+    if not found:
+        out.print("no stories stored")
+    # One line per story, tab-separated so it stays readable in a narrow terminal and easy to script.
+    for story in found:
+        span = f"{story.first or '?'}..{story.last or '?'}"
+        out.print("\t".join([story.id, f"{len(story.article_ids)} articles", span, ", ".join(story.outlets) or "-",
+                             story.title]), markup=False, highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """Entry point of the ``storyline`` console script."""
     app()

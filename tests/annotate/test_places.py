@@ -1,11 +1,14 @@
-"""Gazetteer lookup and place resolution (the gazetteer loads once for the module, ~10-20 s)."""
+"""Gazetteer lookup and place resolution (the gazetteer loads once: ~1 s from its cache, 10-20 s to build)."""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import pytest
 
-from storyline.annotate.gazetteer import Gazetteer, distance_km, fold_key
-from storyline.annotate.places import PlaceContext, resolve_places
+from storyline.annotate.gazetteer import Gazetteer, _cache_file, distance_km, fold_key
+from storyline.annotate.places import PlaceContext, country_of_url, resolve_places
 from storyline.model import Place
 
 
@@ -105,3 +108,48 @@ def test_article_context(gaz: Gazetteer) -> None:
 def test_unknown_and_blank_names(gaz: Gazetteer) -> None:
     assert resolve_places(["Qwxzzy", ""]) == [None, None]
     assert resolve_places([]) == []
+
+
+def test_neighbouring_towns_are_read_together(gaz: Gazetteer) -> None:
+    # Each alone has a bigger namesake elsewhere (Richmond, Virginia / England; Delta State, Nigeria); the
+    # three within a few km of each other are the Vancouver suburbs.
+    places = resolve_places(["Richmond", "Surrey", "Delta"])
+    assert all(p is not None and p.country == "CA" for p in places), places
+    assert max(_km(a, b) for a in places for b in places if a and b) < 40
+
+
+def test_country_of_url() -> None:
+    assert country_of_url("https://www.example.ca/news/2016/story.html") == "CA"
+    assert country_of_url("www.example.co.uk") == "GB"
+    assert country_of_url("http://EXAMPLE.DE:8080/a") == "DE"
+    for generic in ("https://www.example.com/x", "example.tv", "example.io/x", "", None):
+        assert country_of_url(generic) is None, generic
+
+
+def test_outlet_country_in_focus(gaz: Gazetteer) -> None:
+    assert _one("Kingston").country == "JM"
+    assert _one("Kingston", PlaceContext(country=country_of_url("https://www.example.ca/a"))).country == "CA"
+
+
+def test_gazetteer_cache_round_trip(gaz: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYLINE_CACHE_DIR", str(tmp_path))
+    path = _cache_file()
+    assert path is not None and path.parent == tmp_path
+    gaz._write_cache(path)
+    again = Gazetteer()  # reads the file just written instead of building
+    assert len(again.entries) == len(gaz.entries)
+    for name in ("Paris", "Kharkiv region", "W.Va.", "B.C.", "Ont.", "Turkish", "Qwxzzy"):
+        assert again.lookup(name, demonyms=True) == gaz.lookup(name, demonyms=True), name
+    monkeypatch.setenv("STORYLINE_CACHE_DIR", "")
+    assert _cache_file() is None
+
+
+def test_unreadable_cache_is_reported_and_ignored(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    blank = Gazetteer.__new__(Gazetteer)  # no build: only the reader is under test
+    for n, text in enumerate(('{"format": 1, "columns": {}}', "[1, 2]", "{", "[" * 100_000)):
+        bad = tmp_path / f"gazetteer-{n}.json"
+        bad.write_text(text, encoding="utf-8")
+        with caplog.at_level(logging.WARNING):
+            assert not blank._read_cache(bad)
+        assert bad.name in caplog.text and "rebuilding" in caplog.text
+    assert not blank._read_cache(tmp_path / "missing.json")

@@ -19,12 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from spacy.tokens import Doc, Token
 
 MODEL_DIR = Path(__file__).parent / "models"
 MODEL_PATH = MODEL_DIR / "attribution.crfsuite.bin"
 LEXICON_PATH = MODEL_DIR / "attribution_cues.json"
+CONFIG_NAME = "attribution_features.json"
 
 PARTS = ("source", "cue", "content")
 # Quotation marks: opening and closing forms. Straight marks are both; ‘ ’ only count at word edges
@@ -244,8 +246,12 @@ def _quote_state(doc: Doc, regions: list[tuple[int, int]]) -> tuple[list[bool], 
     return inq, mark
 
 
-def doc_features(doc: Doc, lexicon: dict[str, float]) -> list[tuple[list[Token], list[list[str]]]]:
-    """CRF items for each paragraph of ``doc``: the tokens and their feature strings."""
+def doc_features(doc: Doc, lexicon: dict[str, float], tensor: bool = False) -> list[tuple[list[Token], list[Any]]]:
+    """CRF items for each paragraph of ``doc``: the tokens and their feature strings.
+
+    With ``tensor`` each item is a dict that adds the token's spaCy ``tok2vec`` vector (``v0``…) as
+    real-valued features to the binary ones.
+    """
     inq, mark = _quote_state(doc, quoted_regions(doc.text))
     out = []
     for para in paragraphs(doc):
@@ -288,7 +294,11 @@ def doc_features(doc: Doc, lexicon: dict[str, float]) -> list[tuple[list[Token],
                             feats.append(f"{off}qm={mark[nb.i]}")
                 else:
                     feats.append(f"{off}pad")
-            items.append(feats)
+            if tensor:
+                vec = {f"v{d}": round(float(x), 2) for d, x in enumerate(doc.tensor[tok.i])}
+                items.append({**dict.fromkeys(feats, 1.0), **vec})
+            else:
+                items.append(feats)
         out.append((para, items))
     return out
 
@@ -362,10 +372,13 @@ class AttributionTagger:
         self.lexicon = load_lexicon(lexicon_path)
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
+        # whether the model was trained with the tok2vec vector features (written beside it by training)
+        config = model_path.parent / CONFIG_NAME
+        self.tensor = bool(config.exists() and json.loads(config.read_text(encoding="utf-8")).get("tensor"))
 
     def tag(self, doc: Doc) -> list[tuple[list[Token], list[str]]]:
         """Each paragraph's tokens with their predicted BIO labels."""
-        return [(para, self._tagger.tag(items)) for para, items in doc_features(doc, self.lexicon)]
+        return [(para, self._tagger.tag(items)) for para, items in doc_features(doc, self.lexicon, self.tensor)]
 
 
 @lru_cache(maxsize=1)

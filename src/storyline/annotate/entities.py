@@ -47,6 +47,8 @@ def _words(text: str) -> frozenset[str]:
 
 
 _KIND_OF_LABEL = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
+# Labels whose tokens may still be a missed place name (no dates, numbers or nationalities).
+_UNKEPT_LABELS = {"", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"}
 _DETERMINERS = {"the", "a", "an"}
 _POSSESSIVE = {"'s", "’s", "'", "’"}
 # Titles and role words before (or at the start of) a name mark a person ("President Zelensky",
@@ -71,16 +73,34 @@ _ORG_WORDS = _words(
     authority board fund team league alliance coalition staff command brigade battalion regiment
     """
 )
-# Nouns that say the name next to them is a place ("the town of X", "the capital Kyiv", "X region").
-_SETTLEMENT_WORDS = {"city", "town", "village", "capital", "port", "region", "province", "oblast", "district",
-                     "settlement", "hamlet", "county", "state", "country", "republic", "area", "suburb"}
-_PLACE_PREPOSITIONS = {"in", "from", "near", "into", "outside", "around", "across", "towards", "toward",
-                       "throughout", "inside", "within", "via", "through", "beyond", "nearby", "to"}
-_COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
-            "northeastern", "northwestern", "southeastern", "southwestern", "north-eastern", "north-western",
-            "south-eastern", "south-western", "northeast", "northwest", "southeast", "southwest"}
+# Last words that make a name a place's, whatever its first word ("Patrick Street", "Douglas County").
+_PLACE_HEADS = _words(
+    "street st road rd avenue ave drive lane boulevard blvd highway parkway trail square park beach county "
+    "parish heights hills lake river bridge airport station stadium valley island islands mountain mountains city"
+)
+# Nouns that say the name next to them is a place ("the town of X", "X region").
+_SETTLEMENT_WORDS = _words(
+    "city town village capital port region province oblast district settlement hamlet county state country "
+    "republic area suburb"
+)
+# ... of which these also stand right before a place's name ("the capital Kyiv"; not "the state House").
+_SETTLEMENT_BEFORE = _words("city town village capital port settlement hamlet suburb")
+# "<word> of X" says X is a place: "the town of X", "the mayor of X", "residents of X".
+_OF_PLACE = _SETTLEMENT_WORDS | _words(
+    "mayor governor residents inhabitants people citizens outskirts suburbs streets centre center outside north "
+    "south east west heart"
+)
+# "to" is left out: "according to X", "told to X" name people as often as "to X" names a place.
+_PLACE_PREPOSITIONS = _words(
+    "in from near into outside around across towards toward throughout inside within via through beyond nearby"
+)
+_SPEECH_VERBS = _words("say tell add state claim explain note argue insist write warn ask reply deny recall")
+_COMPASS = _words(
+    "north south east west northern southern eastern western central northeastern northwestern southeastern "
+    "southwestern north-eastern north-western south-eastern south-western northeast northwest southeast southwest"
+)
 # Bare compass points ("the West") name no gazetteer entry, whatever a region layer calls "West".
-_COMPASS_NOUNS = {"north", "south", "east", "west"}
+_COMPASS_NOUNS = _words("north south east west")
 _ORG_STOPWORDS = {"the", "of", "and", "for", "a", "an", "&", "'s", "’s", "on", "in"}
 _STRONG_FEATURES = {"PCLI", "CONT", "ADM1", "RGN", "PPLC"}
 # What a name may consist of: words of letters, digits and name punctuation (no markup or line breaks).
@@ -88,8 +108,12 @@ _NAME = re.compile(r"^[^\W_][\w.'’&-]*(?: [\w.'’&-]+)*$")
 _UPPER_CODE = re.compile(r"^[A-Z][A-Za-z]{1,5}$")
 # British and American spellings meet for matching organisation words: defence/defense, labour/labor,
 # organisation/organization, centre/center.
-_SPELLING = ((re.compile(r"ence$"), "ense"), (re.compile(r"our$"), "or"), (re.compile(r"is(ation|e|ed|ing)$"), r"iz\1"),
-             (re.compile(r"tre$"), "ter"))
+_SPELLING = (
+    (re.compile(r"ence$"), "ense"),
+    (re.compile(r"our$"), "or"),
+    (re.compile(r"is(ation|e|ed|ing)$"), r"iz\1"),
+    (re.compile(r"tre$"), "ter"),
+)
 
 
 @lru_cache(maxsize=1)
@@ -126,6 +150,7 @@ class _Cand:
     titled: bool = False  # a title or role word stood before or inside the name
     owner: str = ""  # "Russia" in "Russia's defense ministry", by its gazetteer name when it has one
     core: str = ""  # the name without an "of <owner>" tail: "Security Service" of Ukraine
+    resolve: bool = True  # looked up in the gazetteer (not a building the NER tagged FAC, "White House")
 
 
 @dataclass
@@ -137,15 +162,22 @@ class _Group:
     kind: str = ""
 
 
-def _trim(doc: Doc, start: int, end: int) -> tuple[int, int, bool]:
-    """Token bounds without leading determiners / titles and trailing possessives or punctuation."""
+def _trim(doc: Doc, start: int, end: int, titles: bool) -> tuple[int, int, bool]:
+    """Token bounds without leading determiners (and ``titles``) and trailing possessives or punctuation."""
     titled = False
-    while start < end and (doc[start].lower_ in _DETERMINERS or doc[start].is_punct
-                           or doc[start].lower_.rstrip(".") in _TITLES):
+    while start < end and (
+        doc[start].lower_ in _DETERMINERS
+        or doc[start].is_punct
+        or (titles and doc[start].lower_.rstrip(".") in _TITLES)
+    ):
         titled |= doc[start].lower_.rstrip(".") in _TITLES
         start += 1
-    while end > start and (doc[end - 1].lower_ in _POSSESSIVE or doc[end - 1].is_punct or doc[end - 1].is_space
-                           or (doc[end - 1].is_lower and doc[end - 1].pos_ in ("ADV", "ADP", "VERB", "AUX"))):
+    while end > start and (
+        doc[end - 1].lower_ in _POSSESSIVE
+        or doc[end - 1].is_punct
+        or doc[end - 1].is_space
+        or (doc[end - 1].is_lower and doc[end - 1].pos_ in ("ADV", "ADP", "VERB", "AUX"))
+    ):
         # "the foreign ministry later": the NER took an adverb along
         end -= 1
     return start, end, titled
@@ -161,30 +193,34 @@ def _titled_before(doc: Doc, start: int) -> bool:
     return False
 
 
-def _place_context(doc: Doc, start: int, end: int, places: set[str]) -> bool:
-    """Whether the span [start, end) stands where a place stands (see the module docstring)."""
+def _place_context(doc: Doc, start: int, end: int, places: set[str]) -> int:
+    """Where the span [start, end) stands: 2 where only a place stands ("the town of X", "X region",
+    "eastern X", "X and <a place>"), 1 after a preposition of place ("in X", "near X"), else 0."""
     first = doc[start].sent.start
     i, compass = start - 1, False
     while i >= first and (doc[i].lower_ in _DETERMINERS or doc[i].lower_ in _COMPASS or doc[i].text == "-"):
         compass |= doc[i].lower_ in _COMPASS
         i -= 1
-    if compass:
-        return True
-    if i >= first:
-        prev = doc[i].lower_
-        if prev in _PLACE_PREPOSITIONS or prev in _SETTLEMENT_WORDS:
-            return True
-        if prev == "of" and i > first and doc[i - 1].lower_ in _SETTLEMENT_WORDS:
-            return True
-    if end < len(doc) and doc[end].lemma_.lower() in _SETTLEMENT_WORDS:
-        return True
+    prev = doc[i].lower_ if i >= first else ""
     root = doc[start:end].root
-    if root.head.lemma_.lower() in _SETTLEMENT_WORDS and root.dep_ in ("compound", "nmod", "amod", "appos"):
-        return True
-    # "Donetsk and Luhansk": a conjunct of a place is a place
     partners = [root.head] if root.dep_ == "conj" else []
     partners += [t for t in root.children if t.dep_ == "conj"]
-    return any(fold_key(t.text) in places for t in partners)
+    if (
+        compass
+        or prev in _SETTLEMENT_BEFORE
+        or (prev == "of" and i > first and doc[i - 1].lower_ in _OF_PLACE)
+        or (end < len(doc) and doc[end].lemma_.lower() in _SETTLEMENT_WORDS)
+        or (root.head.lemma_.lower() in _SETTLEMENT_WORDS and root.dep_ in ("compound", "nmod", "amod", "appos"))
+        or any(fold_key(t.text) in places for t in partners)  # "Donetsk and Luhansk"
+    ):
+        return 2
+    return 1 if prev in _PLACE_PREPOSITIONS else 0
+
+
+def _speaks(doc: Doc, start: int, end: int) -> bool:
+    """The span is the subject of a speech verb ("Pawlenty often has said")."""
+    root = doc[start:end].root
+    return root.dep_ == "nsubj" and root.head.lemma_.lower() in _SPEECH_VERBS
 
 
 class _Typer:
@@ -210,17 +246,22 @@ class _Typer:
         # Countries, continents, first-level and well-known regions and capitals are strong under any
         # spelling ("Kiev", "Donbass"); a large city only under a transliteration of its own name
         # (Zaporizhzhia = Zaporizhzhya), not under an unrelated alternate name ("Charles").
+        # A county's population says nothing: counties are often named after people (Johnson County).
         own = fold_key(name)
-        if any(c.feature in _STRONG_FEATURES or (
-            fold_key(c.name) == own and c.population >= self.s.sizeable_population
-        ) for c in cands):
+        big = self.s.sizeable_population
+        if any(
+            c.feature in _STRONG_FEATURES or (fold_key(c.name) == own and c.feature != "ADM2" and c.population >= big)
+            for c in cands
+        ):
             return self.s.strong_place_weight
         return self.s.weak_place_weight if cands else 0.0
 
     def candidate(self, start: int, end: int, label: str) -> _Cand | None:
         """The candidate for tokens [start, end): trimmed, with its region word and owner."""
         doc = self.doc
-        start, end, titled = _trim(doc, start, end)
+        # titles off, except in organisations' and places' own names ("General Motors", "Prince Edward Island")
+        keep = label == "ORG" or bool(self.country(strip_the(doc[start:end].text)))
+        start, end, titled = _trim(doc, start, end, not keep)
         if start >= end or not _NAME.match(doc[start:end].text):
             return None
         owner, core = "", ""
@@ -228,8 +269,14 @@ class _Typer:
         if poss and label == "ORG":  # "Russia's defense ministry" tagged whole: the owner is not the name
             owner, start = doc[start : poss[-1].i].text, poss[-1].i + 1
         elif label == "ORG":
-            owner = next((c.text for c in doc[start:end].root.children
-                          if c.dep_ == "poss" and not start <= c.i < end and c.pos_ == "PROPN"), "")
+            owner = next(
+                (
+                    c.text
+                    for c in doc[start:end].root.children
+                    if c.dep_ == "poss" and not start <= c.i < end and c.pos_ == "PROPN"
+                ),
+                "",
+            )
             of = [t.i for t in doc[start:end] if t.lower_ == "of"]
             tail = strip_the(doc[of[-1] + 1 : end].text) if of else ""
             if not owner and tail and self.country(tail):  # "Security Service of Ukraine"
@@ -250,21 +297,29 @@ class _Typer:
         return any(c.kind == "region" for c in self.lookup(name))
 
     def country(self, name: str) -> str:
-        """The country's or first-level region's main name when ``name`` is one ("UK" -> "United Kingdom")."""
+        """The country's or first-level region's main name when ``name`` is one ("UK" -> "United Kingdom",
+        "Prince Edward Island")."""
         return next((c.name for c in self.lookup(name) if c.feature in ("PCLI", "ADM1")), "")
 
     def candidates(self) -> list[_Cand]:
         """NER entities of the kinds kept, then proper-noun runs the NER missed that the gazetteer knows."""
         doc = self.doc
-        out = [c for ent in doc.ents if ent.label_ in _KIND_OF_LABEL
-               if (c := self.candidate(ent.start, ent.end, ent.label_))]
+        out = [
+            c
+            for ent in doc.ents
+            if ent.label_ in _KIND_OF_LABEL
+            if (c := self.candidate(ent.start, ent.end, ent.label_))
+        ]
+        # Runs of capitalised proper nouns outside the kept entities: untagged, or tagged as a work of
+        # art, product or event ("the town of Synelnykove" as WORK_OF_ART); nationalities stay out.
+        free = [t.pos_ == "PROPN" and t.text[:1].isupper() and t.ent_type_ in _UNKEPT_LABELS for t in doc]
         i = 0
         while i < len(doc):
-            if doc[i].pos_ != "PROPN" or doc[i].ent_type_ or not doc[i].text[:1].isupper():
+            if not free[i]:
                 i += 1
                 continue
             j = i
-            while j < len(doc) and doc[j].pos_ == "PROPN" and not doc[j].ent_type_ and doc[j].text[:1].isupper():
+            while j < len(doc) and free[j]:
                 j += 1
             if self.lookup(doc[i:j].text) and (c := self.candidate(i, j, "")):
                 out.append(c)
@@ -272,33 +327,49 @@ class _Typer:
         return out
 
     def decide(self, group: _Group, surnames: set[str], places: set[str], demonym: bool) -> str:
-        """The kind of one name: the best of the place / person / organisation scores ("" to drop)."""
+        """The kind of one name: the best of the place / person / organisation scores ("" to drop).
+
+        Mention-level signals count as shares of the name's mentions (one "in X" among sixteen
+        mentions tagged ORG is little), name-level ones (gazetteer, first name, surname, organisation
+        words) once. A preposition of place counts only for names the gazetteer knows ("from Stevens &
+        Wilkinson"); a speaking subject is a person only for names it does not know ("Kyiv said" stays a
+        place). Ties go to the NER's majority label.
+        """
         s = self.s
-        name = group.cands[0].name
-        labels = Counter(_KIND_OF_LABEL.get(c.label, "") for c in group.cands)
-        n = len(group.cands)
+        cands = group.cands
+        name = cands[0].name
+        labels = Counter(_KIND_OF_LABEL.get(c.label, "") for c in cands)
+        tagged = len(cands) - labels[""]
         if demonym and not labels["person"] and not labels["organisation"]:
             return ""
         words = name.split()
-        place_ctx = sum(_place_context(self.doc, c.start, c.end, places) or bool(c.region_word) for c in group.cands)
-        person_ev = sum(c.titled for c in group.cands)
-        org_ev = sum(1 for w in words if w.lower() in _ORG_WORDS)
-        if len(words) > 1 and not org_ev and _is_first_name(words[0]):
-            person_ev += 1
-        if len(words) == 1 and group.key in surnames:
-            person_ev += 1
         # a bare compass point is a direction, not a gazetteer place
         strength = 0.0 if name.lower() in _COMPASS_NOUNS else self.strength(name)
-        cap = s.evidence_cap
+        contexts = [_place_context(self.doc, c.start, c.end, places) or 2 * bool(c.region_word) for c in cands]
+        # a context only a place stands in counts twice a preposition ("liberated X and <a town>")
+        place_ctx = sum(x if x == 2 or strength else 0 for x in contexts) / len(cands)
+        person_ev = float(any(c.titled for c in cands))  # a place is never "President X"
+        if not strength and labels["organisation"] * 2 < tagged:
+            person_ev += sum(_speaks(self.doc, c.start, c.end) for c in cands) / len(cands)
+        org_ev = float(any(w.lower() in _ORG_WORDS for w in words))
+        place_head = len(words) > 1 and words[-1].lower().rstrip(".") in _PLACE_HEADS
+        if len(words) > 1 and not org_ev and not place_head and _is_first_name(words[0]):
+            person_ev += 1
+        if len(words) == 1 and group.key in surnames:
+            person_ev += 1  # "Zelensky" of a "Volodymyr Zelensky"
+
+        def share(kind: str) -> float:
+            return s.ner_weight * labels[kind] / tagged if tagged else 0.0
+
         scores = {
-            "place": s.ner_weight * labels["place"] / n + strength + s.place_context_weight * min(place_ctx, cap),
-            "person": s.ner_weight * labels["person"] / n + s.person_evidence_weight * min(person_ev, cap),
-            "organisation": s.ner_weight * labels["organisation"] / n + s.org_evidence_weight * min(org_ev, cap),
+            "place": share("place") + strength + s.place_context_weight * place_ctx + s.kind_word_weight * place_head,
+            "person": share("person") + s.person_evidence_weight * person_ev,
+            "organisation": share("organisation") + s.kind_word_weight * org_ev,
         }
-        if not labels[""] and labels["place"] == n and not strength and group.cands[0].label == "FAC":
-            return "other"  # a building or road the gazetteer does not know
-        kind = max(scores, key=scores.__getitem__)
-        if labels[""] == n and (kind != "place" or not place_ctx or not strength):
+        kind = max(scores, key=lambda k: (scores[k], labels[k]))
+        if not tagged and (
+            kind != "place" or not strength or not (max(contexts) == 2 or strength >= s.strong_place_weight)
+        ):
             return ""  # a missed proper noun is kept only as a known place in a place context
         return kind
 
@@ -352,7 +423,10 @@ def _place_id(place: Place | None, name: str) -> str:
 
 def _places(doc: Doc, cands: list[_Cand]) -> list[Entity]:
     names = [f"{c.name} {c.region_word}" if c.region_word else c.name for c in cands]
-    resolved = resolve_places(names, PlaceContext())
+    looked_up = [i for i, c in enumerate(cands) if c.resolve]
+    resolved: list[Place | None] = [None] * len(cands)
+    for i, place in zip(looked_up, resolve_places([names[i] for i in looked_up], PlaceContext()), strict=True):
+        resolved[i] = place
     out: dict[str, Entity] = {}
     for c, name, place in zip(cands, names, resolved, strict=True):
         if place is not None and c.name.lower() in _COMPASS_NOUNS:
@@ -466,32 +540,45 @@ def extract_entities(doc: Doc, published: str | None = None, settings: EntitySet
             groups.setdefault(key, _Group(key)).cands.append(c)
     # Round one reads conjuncts ("Bakhmut and Soledar") and surnames by the NER labels and the
     # gazetteer, round two by the kinds round one chose.
-    surnames = {fold_key(c.name.split()[-1]) for g in groups.values() for c in g.cands
-                if c.label == "PERSON" and len(c.name.split()) > 1}
-    places = {k for k, g in groups.items() if any(c.label in ("GPE", "LOC") for c in g.cands)
-              or typer.strength(g.cands[0].name) >= s.strong_place_weight}
-    demonyms = {k for k, g in groups.items()
-                if not typer.lookup(g.cands[0].name) and typer.gaz.lookup(g.cands[0].name, demonyms=True)}
+    surnames = {
+        fold_key(c.name.split()[-1])
+        for g in groups.values()
+        for c in g.cands
+        if c.label == "PERSON" and len(c.name.split()) > 1
+    }
+    places = {
+        k
+        for k, g in groups.items()
+        if any(c.label in ("GPE", "LOC") for c in g.cands) or typer.strength(g.cands[0].name) >= s.strong_place_weight
+    }
+    demonyms = {
+        k
+        for k, g in groups.items()
+        if not typer.lookup(g.cands[0].name) and typer.gaz.lookup(g.cands[0].name, demonyms=True)
+    }
     for _ in range(2):
         for key, group in groups.items():
             group.kind = typer.decide(group, surnames, places, key in demonyms)
         places = {k for k, g in groups.items() if g.kind == "place"}
-        surnames = {fold_key(g.cands[0].name.split()[-1]) for g in groups.values()
-                    if g.kind == "person" and len(g.cands[0].name.split()) > 1}
+        surnames = {
+            fold_key(g.cands[0].name.split()[-1])
+            for g in groups.values()
+            if g.kind == "person" and len(g.cands[0].name.split()) > 1
+        }
     covered = {i for g in groups.values() if g.kind for c in g.cands for i in range(c.start, c.end)}
     _re_mentions(doc, groups, covered)
     by_kind: dict[str, list[_Cand]] = defaultdict(list)
     for group in groups.values():
+        tags = {c.label for c in group.cands} - {"", "re"}
+        name = group.cands[0].name
+        if tags == {"FAC"} and " " in name and typer.strength(name) < s.strong_place_weight:
+            for c in group.cands:  # a building or street, not the town of White House
+                c.resolve = False
         if group.kind:
             by_kind[group.kind].extend(group.cands)
-    entities = _places(doc, by_kind["place"]) + _people(doc, by_kind["person"]) + _organisations(
-        doc, by_kind["organisation"]
+    entities = (
+        _places(doc, by_kind["place"]) + _people(doc, by_kind["person"]) + _organisations(doc, by_kind["organisation"])
     )
-    others: dict[str, Entity] = {}
-    for c in by_kind["other"]:
-        e = others.setdefault(fold_key(c.name), Entity(f"other:{_slug(c.name)}", "other", c.name))
-        e.mentions.append(_mention(doc, c))
-    entities += others.values()
     for e in entities:
         e.mentions.sort(key=lambda m: m.start)
     return sorted(entities, key=lambda e: e.mentions[0].start)
@@ -504,7 +591,9 @@ def _name_forms(text: str) -> tuple[str, str, frozenset[str]]:
         words = words[1:]
     name = re.sub(r"(?:'s|’s|'|’)$", "", " ".join(words))
     key = fold_key(name)
-    return key, key.split()[-1] if key else "", frozenset(_org_words(name))
+    # an organisation's words without its owner ("Russia's defense ministry")
+    own = [w for w in name.split() if not re.search(r"(?:'s|’s|'|’)$", w)]
+    return key, key.split()[-1] if key else "", frozenset(_org_words(" ".join(own)))
 
 
 def link_mention(entities: Sequence[Entity], start: int | None, end: int | None, text: str | None = None) -> str | None:
@@ -523,7 +612,13 @@ def link_mention(entities: Sequence[Entity], start: int | None, end: int | None,
         covering = [(m.end - m.start, e) for m, e in pairs if m.start <= start and end <= m.end]
         if covering:
             return min(covering, key=lambda x: x[0])[1].id
-        inside = [(m.end - m.start, e) for m, e in pairs if start <= m.start and m.end <= end]
+        # a place inside a longer speaker span is rarely the speaker ("Kyiv's mayor") unless it is most
+        # of the span ("Kyiv's troops")
+        inside = [
+            (m.end - m.start, e)
+            for m, e in pairs
+            if start <= m.start and m.end <= end and (e.kind != "place" or 2 * (m.end - m.start) >= end - start)
+        ]
         if inside:
             return max(inside, key=lambda x: x[0])[1].id
     if not text:
@@ -537,6 +632,9 @@ def link_mention(entities: Sequence[Entity], start: int | None, end: int | None,
     people = [e for e in entities if e.kind == "person" and fold_key(e.name).split()[-1] == last]
     if len(people) == 1:
         return people[0].id
-    orgs = [e for e in entities if e.kind == "organisation" and words
-            and any(frozenset(_org_words(m.text)) == words for m in e.mentions)]
+    orgs = [
+        e
+        for e in entities
+        if e.kind == "organisation" and words and any(frozenset(_org_words(m.text)) == words for m in e.mentions)
+    ]
     return orgs[0].id if len(orgs) == 1 else None

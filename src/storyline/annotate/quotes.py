@@ -61,11 +61,8 @@ def extract_quotes(
     if use_model:
         drafts = _model_drafts(doc, tagger or default_tagger(), regions)
     if use_rules:
-        taken = [iv for d in drafts for iv in d.content + d.cue]
-        for draft in _rule_drafts(doc, lexicon, settings):
-            if not any(_overlaps(a, b) for a in draft.content + draft.cue for b in taken):
-                drafts.append(draft)
-                taken.extend(draft.content + draft.cue)
+        _add_rule_drafts(drafts, _rule_drafts(doc, lexicon, settings))
+        _fill_from_parse(doc, drafts, regions)
     quotes = [_to_quote(text, d, regions, settings) for d in drafts if d.content]
     quotes.sort(key=lambda q: q.content.start)
     _resolve_speakers(doc, quotes, regions, settings)
@@ -134,6 +131,57 @@ def _rule_drafts(doc: Doc, lexicon: dict[str, float], settings: QuotesSettings) 
         if draft:
             drafts.append(draft)
     return drafts
+
+
+def _add_rule_drafts(drafts: list[_Draft], found: list[_Draft]) -> None:
+    """Add rule attributions that the tagger missed; where both share a cue, fill the tagger's gaps."""
+    used = [iv for d in drafts for iv in d.source + d.content + d.cue]
+    for draft in found:
+        twin = next((d for d in drafts if d.cue and draft.cue and _overlaps(d.cue[0], draft.cue[0])), None)
+        if twin is None:
+            if not any(_overlaps(a, b) for a in draft.content + draft.cue for b in used):
+                drafts.append(draft)
+                used.extend(draft.source + draft.content + draft.cue)
+            continue
+        for part in ("source", "content"):
+            new = getattr(draft, part)
+            if not getattr(twin, part) and new and not any(_overlaps(new[0], u) for u in used):
+                getattr(twin, part).append(new[0])
+                used.append(new[0])
+
+
+def _fill_from_parse(doc: Doc, drafts: list[_Draft], regions: list[Interval]) -> None:
+    """Give a tagged cue the parts the tagger missed: the verb's subject, its clause or adjacent quote."""
+    used = [iv for d in drafts for iv in d.source + d.content + d.cue]
+    for draft in drafts:
+        if not draft.cue or (draft.source and draft.content):
+            continue
+        span = doc.char_span(*draft.cue[0], alignment_mode="expand")
+        if span is None:
+            continue
+        verb = next((t for t in span if t.pos_ == "VERB"), span.root)
+        found: list[tuple[str, Interval]] = []
+        if not draft.source:
+            subject = _subject(verb)
+            if subject:
+                found.append(("source", subject))
+        if not draft.content:
+            clause = next((c for c in verb.children if c.dep_ in _CONTENT_DEPS), None)
+            if clause is not None:
+                found.append(("content", _char_span(list(clause.subtree))))
+            else:
+                sent = verb.sent
+                near = [
+                    r
+                    for r in regions
+                    if sent.start_char <= r[0] < sent.end_char or sent.start_char < r[1] <= sent.end_char
+                ]
+                if near:
+                    found.append(("content", min(near, key=lambda r: min(abs(r[0] - verb.idx), abs(r[1] - verb.idx)))))
+        for part, iv in found:
+            if not any(_overlaps(iv, u) for u in used):
+                getattr(draft, part).append(iv)
+                used.append(iv)
 
 
 def _cue_interval(verb: Token) -> Interval:

@@ -11,6 +11,7 @@ with a preference for entities that were already speakers of earlier quotes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -23,6 +24,7 @@ def _words(text: str) -> set[str]:
     return set(text.split())
 
 
+_WORD = re.compile(r"[a-z]+")
 PERSON_LABELS = {"PERSON"}
 ORG_LABELS = {"ORG", "NORP", "GPE"}
 HONORIFICS = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f", "miss": "f", "dr": "", "dr.": ""}
@@ -154,29 +156,21 @@ class EntityIndex:
                 entity.gender = "m"
 
     def _guess_gender(self, entity: NamedEntity) -> str:
-        """Pronouns right after the name's mentions, then the first-name gazetteer."""
+        """The first-name gazetteer, else the pronoun that most often follows the name's mentions."""
+        detector = _first_names()
+        first = entity.key.split()[0] if " " in entity.key else ""
+        guess = detector.get_gender(first) if detector is not None and first else "unknown"  # type: ignore[attr-defined]
+        if guess in ("male", "female"):
+            return guess[0]
         votes = {"m": 0, "f": 0}
         for _, end in entity.mentions:
-            window = self.text[end : end + 120].lower().split()
-            for w in window[:20]:
-                w = w.strip(".,;:’'\"")
-                if w in MALE_PRONOUNS:
-                    votes["m"] += 1
-                    break
-                if w in FEMALE_PRONOUNS:
-                    votes["f"] += 1
+            for word in _WORD.findall(self.text[end : end + 120].lower())[:20]:
+                if word in MALE_PRONOUNS | FEMALE_PRONOUNS:
+                    votes["m" if word in MALE_PRONOUNS else "f"] += 1
                     break
         if votes["m"] != votes["f"]:
             return "m" if votes["m"] > votes["f"] else "f"
-        detector = _first_names()
-        first = entity.key.split()[0] if " " in entity.key else ""
-        if detector is not None and first:
-            guess = detector.get_gender(first)  # type: ignore[attr-defined]
-            if guess in ("male", "mostly_male"):
-                return "m"
-            if guess in ("female", "mostly_female"):
-                return "f"
-        return ""
+        return {"mostly_male": "m", "mostly_female": "f"}.get(guess, "")
 
     def named_in(self, start: int, end: int) -> NamedEntity | None:
         """The entity of the first named mention inside [start, end)."""

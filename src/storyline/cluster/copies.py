@@ -143,6 +143,7 @@ class CopyDetector:
         self._postings: dict[int, list[str]] = {}  # sentence key -> ids of the latest articles having it
         self._template = MinHash(num_perm=s.num_perm, seed=1)
         self._embedder = embedder
+        self._embedding_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # ------------------------------------------------------------------ public
 
@@ -328,7 +329,7 @@ class CopyDetector:
         sims[:, b.sentence_words == 0] = 0.0
         accepted = sims >= s.sentence_similarity
         grey = (sims >= s.embedding_band) & ~accepted
-        if s.use_embeddings and grey.any() and self._could_reach(a, b, accepted | grey):
+        if s.use_embeddings and grey.any() and self._worth_embedding(a, b, accepted, grey):
             sims = self._confirm(a, b, sims, grey)
             accepted = sims >= s.sentence_similarity
         if not accepted.any():
@@ -340,29 +341,38 @@ class CopyDetector:
         aligned_b = sum(int(b.sentence_words[j]) for _, j, _ in pairs) / max(int(b.sentence_words.sum()), 1)
         return _Match(pairs, aligned_a, aligned_b, order)
 
-    def _could_reach(self, a: _Doc, b: _Doc, possible: np.ndarray) -> bool:
-        """Whether accepting every grey pair could make a rewrite: embeddings are spent only then."""
+    def _worth_embedding(self, a: _Doc, b: _Doc, accepted: np.ndarray, grey: np.ndarray) -> bool:
+        """Embeddings are spent only when the lexical alignment already covers ``embedding_gate`` of the
+        shorter article and accepting every grey pair could reach ``rewrite_coverage``."""
         s = self.settings
-        shorter, rows_axis = (a, 1) if _alignable(a) <= _alignable(b) else (b, 0)
-        reachable = possible.any(axis=rows_axis)
+        shorter, axis = (a, 1) if _alignable(a) <= _alignable(b) else (b, 0)
         total = max(int(shorter.sentence_words.sum()), 1)
-        return int(shorter.sentence_words[reachable].sum()) / total >= s.rewrite_coverage
+        covered = int(shorter.sentence_words[accepted.any(axis=axis)].sum()) / total
+        reachable = int(shorter.sentence_words[(accepted | grey).any(axis=axis)].sum()) / total
+        return covered >= s.embedding_gate and reachable >= s.rewrite_coverage
+
+    def _embeddings(self, doc: _Doc) -> np.ndarray:
+        """Unit embeddings of every sentence of ``doc``, kept for the ``embedding_cache`` latest documents."""
+        cached = self._embedding_cache.get(doc.id)
+        if cached is None:
+            if self._embedder is None:
+                self._embedder = Embedder()
+            texts = [_sentence_text(doc, i) for i in range(len(doc.sentences))]
+            cached = self._embedder.encode(texts).astype(np.float16)
+            self._embedding_cache[doc.id] = cached
+            if len(self._embedding_cache) > self.settings.embedding_cache:
+                self._embedding_cache.popitem(last=False)
+        else:
+            self._embedding_cache.move_to_end(doc.id)
+        return cached
 
     def _confirm(self, a: _Doc, b: _Doc, sims: np.ndarray, grey: np.ndarray) -> np.ndarray:
         """Raise grey-zone pairs whose sentence embeddings agree to the acceptance level."""
         s = self.settings
-        if self._embedder is None:
-            self._embedder = Embedder()
-        rows, cols = np.nonzero(grey)
-        ia, ib = sorted(set(rows.tolist())), sorted(set(cols.tolist()))
-        ea = self._embedder.encode([_sentence_text(a, i) for i in ia])
-        eb = self._embedder.encode([_sentence_text(b, j) for j in ib])
-        cos = ea @ eb.T
-        pos_a, pos_b = {i: k for k, i in enumerate(ia)}, {j: k for k, j in enumerate(ib)}
+        cos = self._embeddings(a).astype(np.float32) @ self._embeddings(b).astype(np.float32).T
+        confirmed = grey & (cos >= s.embedding_similarity)
         out = sims.copy()
-        for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-            if cos[pos_a[i], pos_b[j]] >= s.embedding_similarity:
-                out[i, j] = max(out[i, j], s.sentence_similarity)
+        out[confirmed] = np.maximum(out[confirmed], s.sentence_similarity)
         return out
 
     def _link(self, a: _Doc, b: _Doc, kind: str, score: float, passages: list[AlignedPassage]) -> CopyLink:

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 
-from storyline.cluster.vectors import DocumentFrequencies, cosine, names, tokens, top_terms, weigh
-from storyline.model import Story
+from storyline.cluster.vectors import DocumentFrequencies, Embedder, anchors, cosine, tokens, top_terms, weigh
+from storyline.model import Annotations, Article, Story
 from storyline.settings import ClusterSettings
 
 
@@ -77,7 +78,7 @@ class StoryClusterer:
             return self.assignment[item.id]
         s = self.settings
         item_terms = Counter(tokens(item.title) * s.title_repeat + tokens(item.text))
-        item_names = Counter(item.entities) if item.entities is not None else Counter(names(item.text))
+        item_names = Counter(anchors(item.text, item.entities))
         self.term_df.add(item_terms)
         self.name_df.add(item_names)
         term_vec = weigh(item_terms, self.term_df)
@@ -93,7 +94,7 @@ class StoryClusterer:
                 if score >= s.merge_threshold and sid in self.stories:
                     story = self._merge(story, self.stories[sid])
         else:
-            story = _Story(id=_story_id(item.id), title=item.title)
+            story = _Story(id=_story_id(item.id), title=item.title or _first_sentence(item.text, s.lead_chars))
             self.stories[story.id] = story
         self._attach(story, item, item_terms, item_names)
         return story.id
@@ -125,7 +126,9 @@ class StoryClusterer:
                 partial[sid] += weight * story_weight
         return [(sid, self.stories[sid]) for sid, _ in partial.most_common(s.max_candidates) if sid in self.stories]
 
-    def _similarity(self, term_vec: dict[str, float], name_vec: dict[str, float], item: ClusterItem, story: _Story) -> float:
+    def _similarity(
+        self, term_vec: dict[str, float], name_vec: dict[str, float], item: ClusterItem, story: _Story
+    ) -> float:
         s = self.settings
         score = s.term_weight * cosine(term_vec, story.term_vec)
         weights = s.term_weight
@@ -156,7 +159,7 @@ class StoryClusterer:
         story.terms.update(terms)
         story.names.update(item_names)
         if item.embedding is not None:
-            story.embedding_sum = item.embedding.copy() if story.embedding_sum is None else story.embedding_sum + item.embedding
+            story.embedding_sum = _add(story.embedding_sum, item.embedding)
         if item.published:
             story.first = min(story.first or item.published, item.published)
             story.last = max(story.last or item.published, item.published)
@@ -192,7 +195,7 @@ class StoryClusterer:
         keep.terms.update(other.terms)
         keep.names.update(other.names)
         if other.embedding_sum is not None:
-            keep.embedding_sum = other.embedding_sum if keep.embedding_sum is None else keep.embedding_sum + other.embedding_sum
+            keep.embedding_sum = _add(keep.embedding_sum, other.embedding_sum)
         for d in (other.first, other.last):
             if d:
                 keep.first = min(keep.first or d, d)
@@ -206,5 +209,59 @@ class StoryClusterer:
         return keep
 
 
+def _first_sentence(text: str, max_chars: int) -> str:
+    """A stand-in title for an untitled article: its first sentence, cut at a word."""
+    sentence = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    return sentence if len(sentence) <= max_chars else sentence[:max_chars].rsplit(" ", 1)[0] + "…"
+
+
+def _add(total: np.ndarray | None, vector: np.ndarray) -> np.ndarray:
+    return vector.copy() if total is None else total + vector
+
+
 def _story_id(first_article_id: str) -> str:
     return "s" + hashlib.sha256(first_article_id.encode()).hexdigest()[:12]
+
+
+def _day(article: Article) -> date | None:
+    """The article's publication day when known (an inferred window is too wide to place it)."""
+    if not article.published or article.published_source == "inferred":
+        return None
+    try:
+        return datetime.fromisoformat(article.published).date()
+    except ValueError:
+        return None
+
+
+def cluster_articles(
+    articles: Sequence[Article],
+    annotations: dict[str, Annotations] | None = None,
+    settings: ClusterSettings | None = None,
+    embedder: Embedder | None = None,
+) -> list[Story]:
+    """Stories of ``articles`` fed in publication order (undated last), as a stream would bring them.
+
+    Annotated articles are matched on their canonical entities; others on capitalised names.
+    """
+    settings = settings or ClusterSettings()
+    annotations = annotations or {}
+    ordered = sorted(articles, key=lambda a: (_day(a) is None, _day(a) or date.min, a.id))
+    embeddings = None
+    if settings.use_embeddings and settings.embedding_weight > 0 and ordered:
+        leads = [lead(a.title or "", a.text, settings.lead_chars) for a in ordered]
+        embeddings = (embedder or Embedder()).encode(leads)
+    clusterer = StoryClusterer(settings)
+    for i, article in enumerate(ordered):
+        found = annotations.get(article.id)
+        clusterer.add(
+            ClusterItem(
+                id=article.id,
+                title=article.title or "",
+                text=article.text,
+                published=_day(article),
+                outlet=article.outlet,
+                entities=[e.id for e in found.entities] if found and found.entities else None,
+                embedding=None if embeddings is None else embeddings[i],
+            )
+        )
+    return clusterer.story_list()
