@@ -260,7 +260,7 @@ class _Typer:
         """The candidate for tokens [start, end): trimmed, with its region word and owner."""
         doc = self.doc
         # titles off, except in organisations' and places' own names ("General Motors", "Prince Edward Island")
-        keep = label == "ORG" or bool(self.country(strip_the(doc[start:end].text)))
+        keep = label == "ORG" or (end - start > 1 and bool(self.country(strip_the(doc[start:end].text))))
         start, end, titled = _trim(doc, start, end, not keep)
         if start >= end or not _NAME.match(doc[start:end].text):
             return None
@@ -353,7 +353,8 @@ class _Typer:
             person_ev += sum(_speaks(self.doc, c.start, c.end) for c in cands) / len(cands)
         org_ev = float(any(w.lower() in _ORG_WORDS for w in words))
         place_head = len(words) > 1 and words[-1].lower().rstrip(".") in _PLACE_HEADS
-        if len(words) > 1 and not org_ev and not place_head and _is_first_name(words[0]):
+        first_name = words[0].lower().rstrip(".") not in _TITLES and _is_first_name(words[0])  # not "General"
+        if len(words) > 1 and not org_ev and not place_head and first_name:
             person_ev += 1
         if len(words) == 1 and group.key in surnames:
             person_ev += 1  # "Zelensky" of a "Volodymyr Zelensky"
