@@ -22,13 +22,14 @@ demo: install
 
 # pytest exits 5 when it collected no test: that is a failure here, like any other non-zero code.
 test: install
+	$(BIN)/ruff check src tests benchmarks scripts
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/run_all.py
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -23,11 +23,11 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import headline, print_table, shared_path, timer  # noqa: E402
+from common import headline, print_table, shared_path, timer
 
-from storyline.cluster.stories import ClusterItem, StoryClusterer, lead  # noqa: E402
-from storyline.cluster.vectors import Embedder  # noqa: E402
-from storyline.settings import ClusterSettings  # noqa: E402
+from storyline.cluster.stories import ClusterItem, StoryClusterer, lead
+from storyline.cluster.vectors import Embedder
+from storyline.settings import ClusterSettings
 
 SHUFFLES = 5
 BASELINE_THRESHOLD = 0.3  # cosine to a cluster centroid; a common default for single-pass TF-IDF

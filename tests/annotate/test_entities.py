@@ -159,6 +159,7 @@ def test_link_mention_by_span_and_by_name(nlp) -> None:
     he = text.index("it disagreed")
     assert link_mention(entities, he, he + 2, "Dmytro Kuleba") == kuleba  # a pronoun, by its resolved name
     assert link_mention(entities, None, None, "Foreign Minister Kuleba") == kuleba
+    assert link_mention(entities, -1, -1, "Dmytro Kuleba") == kuleba  # the pipeline's "no speaker span"
     assert link_mention(entities, None, None, "the defense ministry") == ministry
     assert link_mention(entities, None, None, "Russia's Ministry of Defence") == ministry
     assert link_mention(entities, None, None, "Boris Johnson") is None
@@ -169,6 +170,7 @@ def test_link_mention_by_span_and_by_name(nlp) -> None:
 def test_needs_a_parsed_doc(nlp) -> None:
     with pytest.raises(ValueError, match="parser"):
         extract_entities(nlp.make_doc("Kyiv said so."))
+    assert extract_entities(nlp("")) == extract_entities(nlp("the weather was fine.")) == []
 
 
 @pytest.mark.skipif(not EXAMPLES.is_dir(), reason="examples/ not present")

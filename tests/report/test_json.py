@@ -108,7 +108,8 @@ def test_article_annotations_are_reported_and_validated():
                   Entity("place:geonames:1", "place", "Y", [Mention(5, 6, art.text[5:6])],
                          Place(1, "Y", "city", "UA", 50.0, 36.2))],
         quotes=[Quote(0, 10, Mention(5, 10, art.text[5:10]), None, speaker, "person:x", "indirect")],
-        quantities=[Quantity(0, 3, "6,0", 6000.0, ">", None, "square kilometre", "[length] ** 2", 6000.0, "km**2", "territory")],
+        quantities=[Quantity(0, 3, "6,0", 6000.0, ">", None, "square kilometre", "[length] ** 2", 6000.0, "km**2",
+                             "territory")],
         times=[TimeRef(0, 3, "Mon", "2022-09-12", "day")],
     )
     rep = build_report([art], annotations={art.id: found})

@@ -9,9 +9,10 @@ Three steps over a parsed spaCy Doc (see docs/stages/entities.md):
    continent, first-level or well-known region, national capital or large city is a strong reading, any
    other match a weak one); place contexts ("in X", "near X", "eastern X", "the X region", "the town of
    X", "X and <a place>"); person evidence (a title or role word before the name, a first name known to
-   the first-name gazetteer, a longer person name ending in it); organisation words in the name
-   ("ministry", "party"). So "Kyiv" tagged PERSON and "Crimea" tagged ORG become places while
-   "Jackson", surname of a "Michael Jackson" of the article, stays a person. Nationality adjectives
+   the first-name gazetteer, a longer person name ending in it, for unknown names a speaking subject);
+   a last word saying the kind ("Ministry of ...", "... Street"). So "Kyiv" tagged PERSON and "Crimea"
+   tagged ORG become places while "Jackson", surname of a "Michael Jackson" of the article, stays a
+   person. Streets and buildings (FAC) are places without a gazetteer entry. Nationality adjectives
    (NORP, or a GPE-tagged name the gazetteer only knows as a demonym) are not entities.
 2. **Re-mentions.** Every other occurrence of a typed name's exact form (and of a person's surname) is
    added as a mention, which catches the mentions the NER skipped.
@@ -21,9 +22,11 @@ Three steps over a parsed spaCy Doc (see docs/stages/entities.md):
    the canonical name); organisations by their content words with British/American spelling folded
    ("Ministry of Defence" = "defense ministry"), by acronym ("MoD") and by their owner ("Russia's").
 
-Entity ids come from article-independent names, spelling-folded like gazetteer keys so that outlets'
-transliterations meet: ``person:volodimir-zelenski``, ``org:russia:defense-ministry``,
-``place:geonames:706483`` (or ``place:region:UA:kharkiv`` for regions without a GeoNames id).
+Entity ids come from article-independent names: ``place:geonames:706483`` (or
+``place:region:UA:kharkiv`` for a region without a GeoNames id, ``place:name:<folded name>`` for a place
+the gazetteer lacks); ``org:russia:defense-ministry`` (owner, then the sorted content words);
+``person:volodimir-zelenski``, folded like gazetteer keys so that outlets' transliterations meet
+(Zelensky, Zelenskyy and Zelenskiy give one id).
 """
 
 from __future__ import annotations
@@ -76,7 +79,8 @@ _ORG_WORDS = _words(
 # Last words that make a name a place's, whatever its first word ("Patrick Street", "Douglas County").
 _PLACE_HEADS = _words(
     "street st road rd avenue ave drive lane boulevard blvd highway parkway trail square park beach county "
-    "parish heights hills lake river bridge airport station stadium valley island islands mountain mountains city"
+    "parish heights hills lake river bridge airport station stadium valley island islands mountain mountains city "
+    "hill ridge grove falls springs creek forest bay harbor harbour wilderness"
 )
 # Nouns that say the name next to them is a place ("the town of X", "X region").
 _SETTLEMENT_WORDS = _words(
@@ -249,8 +253,12 @@ class _Typer:
         # A county's population says nothing: counties are often named after people (Johnson County).
         own = fold_key(name)
         big = self.s.sizeable_population
+        # A name of several words that is a gazetteer entry's own name is that place whatever its size:
+        # people's full names rarely are ("Rock Hill", "Glen Allen").
+        several = " " in name.strip()
         if any(
-            c.feature in _STRONG_FEATURES or (fold_key(c.name) == own and c.feature != "ADM2" and c.population >= big)
+            c.feature in _STRONG_FEATURES
+            or (fold_key(c.name) == own and c.feature != "ADM2" and (several or c.population >= big))
             for c in cands
         ):
             return self.s.strong_place_weight
@@ -354,7 +362,7 @@ class _Typer:
         org_ev = float(any(w.lower() in _ORG_WORDS for w in words))
         place_head = len(words) > 1 and words[-1].lower().rstrip(".") in _PLACE_HEADS
         first_name = words[0].lower().rstrip(".") not in _TITLES and _is_first_name(words[0])  # not "General"
-        if len(words) > 1 and not org_ev and not place_head and first_name:
+        if len(words) > 1 and not org_ev and not place_head and first_name and strength < s.strong_place_weight:
             person_ev += 1
         if len(words) == 1 and group.key in surnames:
             person_ev += 1  # "Zelensky" of a "Volodymyr Zelensky"
