@@ -12,7 +12,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # In pipeline order; a script not written yet is skipped with a note.
-BENCHMARKS = ["extraction", "times", "quantities", "places", "quotes", "clustering", "clustering_scale", "throughput"]
+BENCHMARKS = [
+    "extraction", "clean", "times", "quantities", "places", "entities", "quotes",
+    "clustering", "clustering_scale", "copies_scale", "throughput",
+]
 
 
 def main() -> int:

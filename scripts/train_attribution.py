@@ -54,7 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="train on the first N annotations only (smoke tests)")
     ap.add_argument("--max-iterations", type=int, default=CRF_PARAMS["max_iterations"])
     ap.add_argument("--cache", type=Path, help="keep the spaCy parse of the train texts in this DocBin file")
-    ap.add_argument("--tensor", action="store_true", help="add the spaCy tok2vec vectors as real-valued features")
+    ap.add_argument(
+        "--tensor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="add the spaCy tok2vec vectors as real-valued features (default; --no-tensor for the ablation)",
+    )
     ap.add_argument(
         "--holdout-every",
         type=int,

@@ -275,6 +275,145 @@ class CopyLink:
     passages: list[AlignedPassage] = field(default_factory=list)
 
 
+# --------------------------------------------------------------------------- reconcile (the account)
+
+
+@dataclass
+class Citation:
+    """A passage of one article that supports something the account says."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    outlet: str | None = None
+
+
+@dataclass
+class MergedEntity:
+    """One entity across the story's articles, with every spelling and the articles using it."""
+
+    id: str
+    kind: EntityKind
+    name: str
+    spellings: dict[str, list[str]] = field(default_factory=dict)  # spelling -> article ids
+    article_ids: list[str] = field(default_factory=list)
+    place: Place | None = None
+
+
+@dataclass
+class QuoteVersion:
+    """One outlet's rendering of a statement."""
+
+    article_id: str
+    outlet: str | None
+    kind: Literal["direct", "indirect", "mixed"]
+    content: Citation
+    speaker: Citation | None = None
+
+
+@dataclass
+class QuoteGroup:
+    """The same statement as reported by several articles (verbatim, paraphrased or translated)."""
+
+    id: str
+    speaker_entity: str | None  # MergedEntity.id
+    speaker_name: str | None
+    versions: list[QuoteVersion] = field(default_factory=list)
+    similarity: float = 1.0  # lowest pairwise similarity of the versions' contents
+
+
+@dataclass
+class Claim:
+    """A factual statement grouped across sources."""
+
+    id: str
+    text: str  # the representative wording (a source sentence)
+    citations: list[Citation] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)
+    independent_sources: int = 1  # copies and shared wire copy count once
+    asserted_by: str | None = None  # None: the outlet itself; else a MergedEntity.id or name
+    hedges: list[str] = field(default_factory=list)  # "cannot verify", "reportedly", ...
+
+    @property
+    def single_source(self) -> bool:
+        """True when only one independent source reports the claim."""
+        return self.independent_sources <= 1
+
+
+@dataclass
+class FigurePoint:
+    """One value of a figure, as one source gives it."""
+
+    value: float
+    bound: str
+    unit: str | None
+    normalized_value: float | None
+    normalized_unit: str | None
+    refers_to: str | None  # ISO date (or period start) the value describes
+    citation: Citation
+    claimant: str | None = None
+
+
+@dataclass
+class FigureSeries:
+    """Quantities that measure the same thing, ordered by the date they refer to."""
+
+    id: str
+    measured: str
+    dimension: str | None
+    unit: str | None  # the unit values are reconciled to
+    claimant: str | None
+    points: list[FigurePoint] = field(default_factory=list)
+    agreements: list[list[int]] = field(default_factory=list)  # groups of point indexes that agree within rounding
+
+
+@dataclass
+class Discrepancy:
+    """The same event or figure given differently by different sources."""
+
+    id: str
+    kind: Literal["date", "number", "place", "actor"]
+    about: str  # what the sources disagree on
+    values: list[str]  # one per side, aligned with ``citations``
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class TimelineEvent:
+    """A dated event with its sources."""
+
+    date: str
+    granularity: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class BriefSentence:
+    """One sentence of the brief, with the passages that support it."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    support: Literal["corroborated", "single-source", "unverified"] = "corroborated"
+
+
+@dataclass
+class Account:
+    """The cross-source account of one story."""
+
+    story_id: str
+    title: str
+    article_ids: list[str] = field(default_factory=list)
+    entities: list[MergedEntity] = field(default_factory=list)
+    quote_groups: list[QuoteGroup] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    figures: list[FigureSeries] = field(default_factory=list)
+    discrepancies: list[Discrepancy] = field(default_factory=list)
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    brief: list[BriefSentence] = field(default_factory=list)
+
+
 # --------------------------------------------------------------------------- (de)serialisation
 
 

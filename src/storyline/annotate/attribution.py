@@ -250,9 +250,11 @@ def doc_features(doc: Doc, lexicon: dict[str, float], tensor: bool = False) -> l
     """CRF items for each paragraph of ``doc``: the tokens and their feature strings.
 
     With ``tensor`` each item is a dict that adds the token's spaCy ``tok2vec`` vector (``v0``…) as
-    real-valued features to the binary ones.
+    real-valued features to the binary ones (when the Doc has its tensor).
     """
     inq, mark = _quote_state(doc, quoted_regions(doc.text))
+    # a Doc restored from a DocBin has no tensor: the binary features alone still tag it, a little worse
+    tensor = tensor and doc.tensor.shape[0] == len(doc)
     out = []
     for para in paragraphs(doc):
         base = [_token_features(t, lexicon, inq[t.i], mark[t.i]) for t in para]

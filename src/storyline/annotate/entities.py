@@ -430,11 +430,12 @@ def _place_id(place: Place | None, name: str) -> str:
     return f"place:{place.kind}:{place.country or 'xx'}:{_slug(place.name)}"
 
 
-def _places(doc: Doc, cands: list[_Cand]) -> list[Entity]:
+def _places(doc: Doc, cands: list[_Cand], country: str | None) -> list[Entity]:
     names = [f"{c.name} {c.region_word}" if c.region_word else c.name for c in cands]
     looked_up = [i for i, c in enumerate(cands) if c.resolve]
     resolved: list[Place | None] = [None] * len(cands)
-    for i, place in zip(looked_up, resolve_places([names[i] for i in looked_up], PlaceContext()), strict=True):
+    found = resolve_places([names[i] for i in looked_up], PlaceContext(country=country))
+    for i, place in zip(looked_up, found, strict=True):
         resolved[i] = place
     out: dict[str, Entity] = {}
     for c, name, place in zip(cands, names, resolved, strict=True):
@@ -529,15 +530,15 @@ def _organisations(doc: Doc, cands: list[_Cand]) -> list[Entity]:
     return out
 
 
-def extract_entities(doc: Doc, published: str | None = None, settings: EntitySettings | None = None) -> list[Entity]:
+def extract_entities(doc: Doc, country: str | None = None, settings: EntitySettings | None = None) -> list[Entity]:
     """The canonical people, organisations and places of one parsed article, each with its mentions.
 
-    ``doc`` is the article text parsed by the full spaCy pipeline (tagger, parser, NER). ``published``
-    is accepted for the annotate stage's common signature; entity typing does not depend on the date.
+    ``doc`` is the article text parsed by the full spaCy pipeline (tagger, parser, NER). ``country``
+    (ISO code, e.g. from :func:`storyline.annotate.places.country_of_url`) is the country in focus that
+    decides between same-named places when the article itself does not.
     Entities are returned in order of first mention; mention spans are character offsets into
     ``doc.text``.
     """
-    del published  # see the docstring
     if not doc.has_annotation("DEP") or not doc.has_annotation("ENT_IOB"):
         raise ValueError("extract_entities needs a Doc parsed by the full pipeline (parser and NER)")
     s = settings or EntitySettings()
@@ -586,7 +587,9 @@ def extract_entities(doc: Doc, published: str | None = None, settings: EntitySet
         if group.kind:
             by_kind[group.kind].extend(group.cands)
     entities = (
-        _places(doc, by_kind["place"]) + _people(doc, by_kind["person"]) + _organisations(doc, by_kind["organisation"])
+        _places(doc, by_kind["place"], country)
+        + _people(doc, by_kind["person"])
+        + _organisations(doc, by_kind["organisation"])
     )
     for e in entities:
         e.mentions.sort(key=lambda m: m.start)

@@ -7,7 +7,8 @@ is followed by components registered by name, each writing one Doc extension:
 ``storyline_quantities`` -> ``doc._.quantities``, ``storyline_times`` -> ``doc._.times``.
 
 The article's publication date rides on the Doc (``doc._.published``) so the time resolver can
-anchor relative dates. :class:`Annotator` builds the pipeline once and annotates articles in batches.
+anchor relative dates, and its outlet's country (``doc._.country``, from the URL's domain) so places
+are resolved with the country in focus. :class:`Annotator` builds the pipeline once and annotates articles in batches.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from storyline.annotate.entities import extract_entities, link_mention
+from storyline.annotate.places import country_of_url
 from storyline.annotate.quantities import extract_quantities
 from storyline.annotate.quotes import extract_quotes
 from storyline.annotate.times import extract_times
@@ -31,6 +33,7 @@ COMPONENTS = ("storyline_entities", "storyline_quotes", "storyline_quantities", 
 for _name, _default in (
     ("published", None),
     ("published_uncertain", False),
+    ("country", None),
     ("entities", None),
     ("quotes", None),
     ("quantities", None),
@@ -43,7 +46,7 @@ for _name, _default in (
 @Language.component("storyline_entities")
 def entities_component(doc: Doc) -> Doc:
     """People, organisations and places, one canonical entity per referent (places geocoded)."""
-    doc._.entities = extract_entities(doc, doc._.published)
+    doc._.entities = extract_entities(doc, doc._.country)
     return doc
 
 
@@ -119,6 +122,7 @@ class Annotator:
             doc = self.nlp.make_doc(article.text)
             doc._.published = anchor_date(article)
             doc._.published_uncertain = article.published_source == "inferred"
+            doc._.country = country_of_url(article.url)
             docs.append(doc)
         done: dict[str, Annotations] = {}
         for article, doc in zip(
