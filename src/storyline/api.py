@@ -13,11 +13,16 @@ from pathlib import Path
 
 from storyline.clean.document import clean_document
 from storyline.clean.repetition import remove_repeated_lines
+from storyline.cluster.copies import CopyDetector
 from storyline.cluster.stories import cluster_articles
+from storyline.cluster.vectors import Embedder
 from storyline.ingest import read_inputs
-from storyline.model import Annotations, Article, InputProblem, RawDocument, from_dict, to_dict
-from storyline.report.json import build_report, validate_report, write_report
-from storyline.settings import Settings
+from storyline.model import Account, Annotations, Article, CopyLink, InputProblem, RawDocument, from_dict, to_dict
+from storyline.reconcile.account import build_account
+from storyline.report.html import render_html
+from storyline.report.json import build_report, write_report
+from storyline.report.markdown import render_markdown
+from storyline.settings import CopySettings, Settings
 from storyline.store import Store
 
 ProgressCallback = Callable[[int], None]
@@ -40,11 +45,12 @@ class IngestResult:
 
 @dataclass
 class AnalyzeResult:
-    """What one analyze run did and where its report is."""
+    """What one analyze run did and where its reports are."""
 
     ingest: IngestResult
     report_path: Path
     annotated: int = 0
+    story_reports: list[Path] = field(default_factory=list)  # DIR/<story id>/report.md and report.html
 
 
 def _clean_stream(
@@ -157,11 +163,43 @@ def analyze(
         annotations = annotate(articles, store, settings, on_article=on_article)
         stories = cluster_articles(articles, annotations, settings.cluster)
         store.put_stories(stories)
-    report = build_report(articles, result.problems, annotations=annotations, stories=stories)
-    validate_report(report)
+    embedder = Embedder()
+    copies = find_copies(articles, settings.copies, embedder)
+    accounts = [build_account(story, articles, annotations, copies, settings, embedder) for story in stories]
+    report = build_report(
+        articles, result.problems, annotations=annotations, stories=stories, copies=copies, accounts=accounts
+    )
     report_path = out / "report.json"
-    write_report(report, report_path)
-    return AnalyzeResult(ingest=result, report_path=report_path, annotated=len(annotations))
+    write_report(report, report_path)  # validates against the schema first
+    story_reports = write_story_reports(accounts, articles, annotations, out)
+    return AnalyzeResult(
+        ingest=result, report_path=report_path, annotated=len(annotations), story_reports=story_reports
+    )
+
+
+def find_copies(
+    articles: Iterable[Article], settings: CopySettings | None = None, embedder: Embedder | None = None
+) -> list[CopyLink]:
+    """Copy, rewrite and shared-wire links among ``articles``, fed in publication order."""
+    detector = CopyDetector(settings, embedder=embedder)
+    for article in sorted(articles, key=lambda a: (a.published or "9999", a.id)):
+        detector.add(article)
+    return list(detector.links)
+
+
+def write_story_reports(
+    accounts: Iterable[Account], articles: list[Article], annotations: dict[str, Annotations], out_dir: Path
+) -> list[Path]:
+    """``out_dir/<story id>/report.md`` and ``report.html`` for each account; returns their paths."""
+    written = []
+    for account in accounts:
+        members = [a for a in articles if a.id in set(account.article_ids)]
+        folder = out_dir / account.story_id
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "report.md").write_text(render_markdown(account, members), encoding="utf-8")
+        (folder / "report.html").write_text(render_html(account, members, annotations), encoding="utf-8")
+        written += [folder / "report.md", folder / "report.html"]
+    return written
 
 
 def store_url(db: str) -> str:

@@ -107,6 +107,8 @@ def analyze(
     )
     _report_problems(result.ingest.problems)
     out.print(f"{len(result.ingest.article_ids)} articles; report: {result.report_path}")
+    for path in result.story_reports:
+        out.print(f"story report: {path}")
     raise typer.Exit(1 if result.ingest.failed else 0)
 
 

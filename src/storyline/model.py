@@ -353,6 +353,10 @@ class FigurePoint:
     refers_to: str | None  # ISO date (or period start) the value describes
     citation: Citation
     claimant: str | None = None
+    # How refers_to was found: "expression" (a time expression governing the figure), "published", "window"
+    # (end of an inferred window), "story" (estimated from the story); "expression:<anchor>" when the
+    # expression was resolved against a window or story anchor.
+    dated_by: str | None = None
 
 
 @dataclass
@@ -387,6 +391,7 @@ class TimelineEvent:
     granularity: str
     text: str
     citations: list[Citation] = field(default_factory=list)
+    uncertain: bool = False  # every source dates it against an estimated publication date
 
 
 @dataclass

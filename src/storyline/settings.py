@@ -335,6 +335,115 @@ class AnnotateSettings:
 
 
 @dataclass
+class ClaimSettings:
+    """Claims grouped across sources and the brief (reconcile/claims.py, reconcile/brief.py).
+
+    Chosen on the development cluster (examples/kharkiv-2022-09) and the texts in tests/reconcile; see
+    docs/stages/reconcile-claims.md for what was measured.
+    """
+
+    # A claim sentence has at least this many content words (shorter: datelines, captions, labels).
+    min_content_words: int = 5
+    # Two sentences of different articles are candidates when they share this many content keys (stemmed
+    # words, entity ids, figures, times) and this IDF-weighted share of the smaller key set. On the dev
+    # cluster every same-fact pair shared >= 3 keys and had an overlap >= 0.15 (lowest: 0.15).
+    candidate_shared: int = 3
+    candidate_overlap: float = 0.15
+    # A candidate at or above this overlap is accepted without embeddings (a copy or near copy).
+    lexical_accept: float = 0.7
+    # Embedding cosine (all-MiniLM-L6-v2) that confirms a candidate below ``lexical_accept``. Dev cluster,
+    # 173 candidate pairs judged by hand: at 0.60, 13 right and 6 wrong; at 0.65, 12 right and 0 wrong
+    # (the lost one, 0.64, is two different figures for the same gain: a discrepancy, not one claim).
+    embedding_similarity: float = 0.65
+    use_embeddings: bool = True
+    # Two groups merge only when this share of their cross pairs were accepted (stops chaining A~B~C).
+    group_link_share: float = 0.5
+    # A verification disclaimer ("X cannot verify these figures") hedges the claim before it when it has at
+    # most this many content words of its own.
+    disclaimer_max_words: int = 6
+    # Brief: sentences by default and the allowed range.
+    brief_sentences: int = 7
+    brief_min: int = 5
+    brief_max: int = 10
+    # MMR trade-off between relevance and novelty (1: relevance only), and the share of relevance given to
+    # the claims' order (lead position) rather than corroboration. With a rank weight of 0.001 the dev brief
+    # filled its single-source slots with the most novel sentences, a hedged aside first; 0.3 takes leads.
+    mmr_lambda: float = 0.7
+    rank_weight: float = 0.3
+    # A claim whose content keys have this cosine with a picked sentence is a repeat, never picked.
+    brief_max_overlap: float = 0.6
+    # A citation supports a brief sentence when it is that sentence or shares this share of its content keys.
+    citation_support: float = 0.5
+
+
+@dataclass
+class QuoteGroupSettings:
+    """Entities merged and quotes grouped across a story's articles (reconcile/entities.py, reconcile/quotes.py).
+
+    Set on hand-written pairs (tests/reconcile) and the examples/ story, checked on ECB+ dev stories;
+    see docs/stages/reconcile-quotes.md. No value is keyed to a sample quote or name.
+    """
+
+    # difflib ratio at which two folded surnames (same first letter) are one name transliterated
+    # differently: "kanashenkov"/"konashenkov" is 0.91, while different surnames sharing a first letter
+    # rarely pass 0.8 ("putin"/"pushkin" 0.67).
+    name_similarity: float = 0.85
+    # Scores of quote pairs from different articles of the examples/ story: same-statement pairs (verbatim,
+    # translated, paraphrased) have a mean of lexical and embedding score of 0.60-0.81, while unrelated
+    # quotes of one story reach MiniLM cosines of 0.67 and lexical scores of 0.80 (a short content inside
+    # a long one) on their own, but rarely both. So: two contents are one statement when the mean of the
+    # IDF-weighted share of the shorter one's word stems found in the other and their MiniLM cosine
+    # reaches combined_link; one score alone links only when very high (a verbatim copy; a translation
+    # with few shared words).
+    combined_link: float = 0.6
+    lexical_link: float = 0.75
+    embedding_link: float = 0.8
+    # A speaker only known as a place or nationality ("Moscow said", "Ukrainian officials") or not at all
+    # needs this much more on every score: such quotes are more numerous and less constrained.
+    unresolved_margin: float = 0.05
+    # Contents with fewer content words ("heroes", "the suspect", "major gains in the region") link on
+    # the embedding score alone: containment of so few words is chance (on ECB+ dev it grouped
+    # "the suspect" with "a suspect to surrender").
+    min_content_words: int = 5
+    # Single-version groups are kept so every quote of the story appears once in the account.
+    keep_singletons: bool = True
+
+
+@dataclass
+class FigureSettings:
+    """Figure series, timeline and discrepancies (reconcile/figures.py, timeline.py, discrepancies.py).
+
+    Chosen on the development cluster (examples/kharkiv-2022-09) and the texts in tests/reconcile; see
+    docs/stages/reconcile-figures.md for what was measured.
+    """
+
+    # An inferred publication window wider than this many days is no date: the article is anchored on its
+    # story instead (the dev cluster's undated BBC page had a nine-year window).
+    max_window_days: int = 7
+    # Days before the earliest and after the latest dated article of the story that an undated article's
+    # anchor is searched in (a story's coverage runs a few days; a weekday is named for at most a week).
+    anchor_slack_days: int = 3
+    # A clause shorter than this many words ("Last Thursday") is widened over its neighbours.
+    event_min_words: int = 6
+    # Embedding cosine (all-MiniLM-L6-v2, time expressions left out) at which two articles' clauses with the
+    # same date are one timeline event. Same-event pairs of the dev cluster: 0.68-0.77; different: <= 0.45.
+    merge_similarity: float = 0.6
+    use_embeddings: bool = True
+    # Date discrepancy: two clauses of different sources, dated at most this many days apart, with at least
+    # this embedding cosine and a shared content word that is neither a name nor a common word. On the dev
+    # cluster the one true pair scored 0.47-0.51 and the highest other dated-clause pair 0.42.
+    date_gap_days: int = 3
+    discrepancy_similarity: float = 0.45
+    # Shared event words must be rarer than this Zipf frequency: "said" 6.0, "made" 5.9 and "people" 6.3 are
+    # too common to name an event; "power" 5.5, "city" 5.6, "strikes" 4.3 are not.
+    event_word_max_zipf: float = 5.8
+    # A series needs this many points (a lone quantity measures nothing over time).
+    min_points: int = 2
+    # Approximate bounds ("about", "some") widen the rounding interval by this factor.
+    approximate_factor: float = 2.0
+
+
+@dataclass
 class Settings:
     """All settings, one section per stage."""
 
@@ -350,6 +459,9 @@ class Settings:
     times: TimesSettings = field(default_factory=TimesSettings)
     copies: CopySettings = field(default_factory=CopySettings)
     entities: EntitySettings = field(default_factory=EntitySettings)
+    claims: ClaimSettings = field(default_factory=ClaimSettings)
+    quote_groups: QuoteGroupSettings = field(default_factory=QuoteGroupSettings)
+    figures: FigureSettings = field(default_factory=FigureSettings)
 
     @classmethod
     def load(cls, path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:

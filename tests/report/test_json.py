@@ -120,3 +120,69 @@ def test_article_annotations_are_reported_and_validated():
     broken["articles"][0]["annotations"]["quantities"][0]["bound"] = "about"
     with pytest.raises(ReportError, match="quantities/0/bound"):
         validate_report(broken)
+
+
+# --------------------------------------------------------------------------- accounts (reconcile stage)
+
+
+def account_report() -> dict:
+    from .conftest import build_story
+
+    story = build_story()
+    return build_report(story.articles, accounts=[story.account])
+
+
+def test_accounts_are_reported_with_the_computed_single_source_and_read_back():
+    from storyline.model import Account, from_dict
+
+    from .conftest import build_story
+
+    story = build_story()
+    rep = build_report(story.articles, accounts=[story.account])
+    validate_report(rep)
+    claims = rep["accounts"][0]["claims"]
+    assert [(c["independent_sources"], c["single_source"]) for c in claims] == [(2, False), (1, True)]
+    assert json.loads(json.dumps(rep)) == rep
+    assert from_dict(Account, rep["accounts"][0]) == story.account
+
+
+def test_the_schema_names_every_field_of_the_account_model():
+    import dataclasses
+    from importlib import resources
+
+    from storyline import model
+
+    schema = json.loads(resources.files("storyline.report").joinpath("report.schema.json").read_text("utf-8"))
+    parts = {"account": model.Account, "mergedEntity": model.MergedEntity, "quoteGroup": model.QuoteGroup,
+             "quoteVersion": model.QuoteVersion, "claim": model.Claim, "figureSeries": model.FigureSeries,
+             "figurePoint": model.FigurePoint, "discrepancy": model.Discrepancy,
+             "timelineEvent": model.TimelineEvent, "briefSentence": model.BriefSentence, "citation": model.Citation}
+    for name, cls in parts.items():
+        fields = [f.name for f in dataclasses.fields(cls)] + (["single_source"] if cls is model.Claim else [])
+        definition = schema["$defs"][name]
+        assert (sorted(definition["properties"]), sorted(definition["required"])) == (sorted(fields),) * 2, name
+        assert definition["additionalProperties"] is False
+
+
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (lambda a: a["brief"][0]["citations"][0].update(text="other words"), "brief/0/citations/0/text: is not"),
+        (lambda a: a["claims"][0]["citations"][0].update(end=10**6), "claims/0/citations/0: span"),
+        (lambda a: a["timeline"][0]["citations"][0].update(article_id="f" * 16), "is not an article of the report"),
+        (lambda a: a["article_ids"].append("e" * 16), "accounts/0/article_ids/3"),
+        (lambda a: a["claims"][1].update(single_source=False), "claims/1/single_source: disagrees"),
+        (lambda a: a["discrepancies"][0]["values"].pop(), "1 values for 2 citations"),
+        (lambda a: a["figures"][0]["agreements"].append([0, 7]), "figures/0/agreements: an index"),
+        (lambda a: a["claims"][0].update(colour="red"), "accounts/0/claims/0: Additional properties"),
+        (lambda a: a["brief"][0].update(support="likely"), "accounts/0/brief/0/support"),
+        (lambda a: a["quote_groups"][0]["versions"][0].pop("speaker"), "'speaker' is a required property"),
+        (lambda a: a["figures"][0]["points"][0].update(bound="about"), "figures/0/points/0/bound"),
+    ],
+)
+def test_broken_accounts_fail_with_a_message_naming_the_place(break_it, message):
+    rep = account_report()
+    break_it(rep["accounts"][0])
+    with pytest.raises(ReportError, match="invalid report") as err:
+        validate_report(rep)
+    assert message in str(err.value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -19,7 +19,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from storyline.model import PARAGRAPH_SEPARATOR, Annotations, Article, InputProblem, to_dict
+from storyline.model import PARAGRAPH_SEPARATOR, Account, Annotations, Article, InputProblem, to_dict
 
 SCHEMA_VERSION = 1
 # Errors listed in one ReportError message; the rest are counted.
@@ -43,8 +43,9 @@ def build_report(
     """The report dict: articles in the order given, input problems, and any later stage's ``sections``.
 
     ``annotations`` (article id -> Annotations) adds an ``annotations`` object to those articles.
-    ``sections`` (e.g. ``stories=[...]``) become top-level keys; model objects in them are converted
-    with :func:`storyline.model.to_dict`.
+    ``sections`` (e.g. ``stories=[...]``, ``accounts=[...]``) become top-level keys; model objects in
+    them are converted with :func:`storyline.model.to_dict`, and each Account's claims also carry the
+    computed ``single_source``.
     """
     clash = set(sections) & set(_CORE_KEYS)
     if clash:
@@ -55,8 +56,19 @@ def build_report(
         "articles": [_article(a, (annotations or {}).get(a.id)) for a in articles],
         "problems": [to_dict(p) for p in problems],
     }
-    report.update({name: to_dict(value) for name, value in sections.items()})
+    report.update({name: _section(value) for name, value in sections.items()})
     return report
+
+
+def _section(value: Any) -> Any:
+    data = to_dict(value)
+    if isinstance(value, list):
+        for obj, out in zip(value, data, strict=True):
+            if isinstance(obj, Account):
+                # A property, not a field: the report states it so readers need not know the rule.
+                for claim, claim_out in zip(obj.claims, out["claims"], strict=True):
+                    claim_out["single_source"] = claim.single_source
+    return data
 
 
 def _article(article: Article, annotations: Annotations | None) -> dict[str, Any]:
@@ -80,6 +92,9 @@ def validate_report(report: dict[str, Any]) -> None:
 
     Beyond the schema: article ids are unique, each article's text is its paragraphs joined by a
     blank line (spans depend on it), and a removed piece points at most one past the last paragraph.
+    In each account: every article id names a report article, every citation's text is that
+    article's text at its span, ``single_source`` agrees with ``independent_sources``, a
+    discrepancy has one value per citation and figure agreements index existing points.
     """
     errors = [
         f"{_where(err.absolute_path)}: {err.message}"
@@ -87,6 +102,9 @@ def validate_report(report: dict[str, Any]) -> None:
     ]
     if not errors:
         errors = _consistency_errors(report["articles"])
+        texts = {art["id"]: art["text"] for art in report["articles"]}
+        for i, account in enumerate(report.get("accounts", [])):
+            errors += _account_errors(account, texts, f"accounts/{i}")
     if errors:
         shown = errors[:_MAX_ERRORS_SHOWN]
         more = len(errors) - len(shown)
@@ -106,6 +124,46 @@ def _consistency_errors(articles: list[dict[str, Any]]) -> list[str]:
             if piece["paragraph"] is not None and piece["paragraph"] > len(art["paragraphs"]):
                 errors.append(f"articles/{i}/removed/{j}/paragraph: {piece['paragraph']} is past the last paragraph")
     return errors
+
+
+def _account_errors(account: dict[str, Any], texts: dict[str, str], where: str) -> list[str]:
+    errors = [f"{where}/article_ids/{i}: {aid!r} is not an article of the report"
+              for i, aid in enumerate(account["article_ids"]) if aid not in texts]
+    for path, cite in _citations(account, where):
+        text = texts.get(cite["article_id"])
+        if text is None:
+            errors.append(f"{path}/article_id: {cite['article_id']!r} is not an article of the report")
+        elif not cite["start"] <= cite["end"] <= len(text):
+            errors.append(f"{path}: span {cite['start']}-{cite['end']} is outside the article's text")
+        elif text[cite["start"]:cite["end"]] != cite["text"]:
+            errors.append(f"{path}/text: is not the article's text at {cite['start']}-{cite['end']}")
+    for j, claim in enumerate(account["claims"]):
+        if claim["single_source"] != (claim["independent_sources"] <= 1):
+            errors.append(f"{where}/claims/{j}/single_source: disagrees with independent_sources")
+    for j, disc in enumerate(account["discrepancies"]):
+        sides, cited = len(disc["values"]), len(disc["citations"])
+        if sides != cited:
+            errors.append(f"{where}/discrepancies/{j}: {sides} values for {cited} citations")
+    for j, series in enumerate(account["figures"]):
+        if any(k >= len(series["points"]) for group in series["agreements"] for k in group):
+            errors.append(f"{where}/figures/{j}/agreements: an index is past the last point")
+    return errors
+
+
+def _citations(account: dict[str, Any], where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every citation in an account with its path."""
+    for key in ("claims", "discrepancies", "timeline", "brief"):
+        for j, item in enumerate(account[key]):
+            for k, cite in enumerate(item["citations"]):
+                yield f"{where}/{key}/{j}/citations/{k}", cite
+    for j, series in enumerate(account["figures"]):
+        for k, point in enumerate(series["points"]):
+            yield f"{where}/figures/{j}/points/{k}/citation", point["citation"]
+    for j, group in enumerate(account["quote_groups"]):
+        for k, version in enumerate(group["versions"]):
+            for part in ("content", "speaker"):
+                if version[part] is not None:
+                    yield f"{where}/quote_groups/{j}/versions/{k}/{part}", version[part]
 
 
 def _where(path: Iterable[Any]) -> str:

@@ -1,0 +1,183 @@
+"""Quote groups: one statement across outlets (verbatim, translated, paraphrased), speakers compatible."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storyline.api import ANNOTATIONS_VERSION, analyze
+from storyline.cluster.vectors import Embedder
+from storyline.model import Annotations, from_dict
+from storyline.reconcile.entities import merge_entities
+from storyline.reconcile.quotes import group_quotes
+from storyline.settings import QuoteGroupSettings
+from storyline.store import Store
+
+from .helpers import annotations, article, entity, quote
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "kharkiv-2022-09"
+
+A = (
+    "Norway's defence ministry said in a statement that its frigates would leave the northern fjord to "
+    "strengthen patrols near the Arctic border. "
+    '"Our fishermen have shown remarkable courage in these past days, they never gave up," Prime Minister '
+    "Ingrid Solberg said. Oil prices rose sharply on Monday, traders said."
+)
+B_SPOKESMAN = "Erik Hansen, spokesman for the Norwegian Defence Ministry,"
+# other ways the text says whom a spokesman speaks for
+B_SPOKESMEN = [
+    B_SPOKESMAN,
+    "Norwegian Defence Ministry spokesman Erik Hansen",
+    "The official representative of the Norwegian Defence Ministry, Erik Hansen,",
+]
+B_FISHERMAN = "Erik Hansen, a fisherman from Tromso,"
+B = (
+    "{who} said the frigates are being withdrawn from the northern fjord to reinforce patrols along the "
+    'Arctic border. "In recent days the fishermen demonstrated the greatest bravery, they did not give up," '
+    "the prime minister said. Olav Nordmann said the weather would improve by Friday."
+)
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+def _story(who: str = B_SPOKESMAN) -> tuple[list, dict]:
+    b_text = B.format(who=who)
+    a, b = article("a", A, "Daily A"), article("b", b_text, "Wire B")
+    ann = {
+        "a": annotations(
+            "a",
+            [
+                entity(A, "org:norway:defense-ministry", "organisation", "defence ministry", ["defence ministry"]),
+                entity(A, "person:ingrid-solberg", "person", "Ingrid Solberg", ["Ingrid Solberg"]),
+            ],
+            [
+                quote(
+                    A,
+                    "its frigates would leave the northern fjord to strengthen patrols near the Arctic border",
+                    "Norway's defence ministry",
+                    "org:norway:defense-ministry",
+                    "indirect",
+                ),
+                quote(
+                    A,
+                    '"Our fishermen have shown remarkable courage in these past days, they never gave up,"',
+                    "Ingrid Solberg",
+                    "person:ingrid-solberg",
+                ),
+                quote(A, "Oil prices rose sharply on Monday", "traders", None, "indirect"),
+            ],
+        ),
+        "b": annotations(
+            "b",
+            [
+                entity(b_text, "person:erik-hansen", "person", "Erik Hansen", ["Erik Hansen"]),
+                entity(
+                    b_text,
+                    "org:defense-ministry-norwegian",
+                    "organisation",
+                    "Norwegian Defence Ministry",
+                    ["Norwegian Defence Ministry"],
+                ),
+                entity(b_text, "person:olav-nordman", "person", "Olav Nordmann", ["Olav Nordmann"]),
+            ],
+            [
+                quote(
+                    b_text,
+                    "the frigates are being withdrawn from the northern fjord to reinforce patrols along the "
+                    "Arctic border",
+                    "Erik Hansen",
+                    "person:erik-hansen",
+                    "indirect",
+                ),
+                quote(
+                    b_text,
+                    '"In recent days the fishermen demonstrated the greatest bravery, they did not give up,"',
+                    "the prime minister",
+                    None,
+                ),
+                quote(
+                    b_text, "the weather would improve by Friday", "Olav Nordmann", "person:olav-nordman", "indirect"
+                ),
+            ],
+        ),
+    }
+    return [a, b], ann
+
+
+def _groups(articles: list, ann: dict, embedder: Embedder, settings: QuoteGroupSettings | None = None) -> list:
+    return group_quotes(articles, ann, merge_entities(articles, ann), settings, embedder=embedder)
+
+
+def _with(groups: list, words: str):
+    return next(g for g in groups if any(words in v.content.text for v in g.versions))
+
+
+@pytest.mark.parametrize("who", B_SPOKESMEN)
+def test_spokesman_and_ministry_report_one_statement(who: str, embedder: Embedder) -> None:
+    groups = _groups(*_story(who), embedder)
+    group = _with(groups, "frigates")
+    assert [v.article_id for v in group.versions] == ["a", "b"]
+    assert group.speaker_entity == "person:erik-hansen"  # the most specific speaker names the group
+    b = group.versions[1]
+    assert b.outlet == "Wire B" and b.kind == "indirect"
+    assert b.content.article_id == "b" and b.content.outlet == "Wire B"
+    assert b.speaker is not None and b.speaker.text == "Erik Hansen"
+
+
+def test_a_person_not_speaking_for_the_ministry_is_another_speaker(embedder: Embedder) -> None:
+    groups = _groups(*_story(B_FISHERMAN), embedder)
+    assert len(_with(groups, "frigates").versions) == 1
+
+
+def test_translated_quote_groups_with_an_unresolved_speaker(embedder: Embedder) -> None:
+    groups = _groups(*_story(), embedder)
+    group = _with(groups, "fishermen")
+    assert {v.article_id for v in group.versions} == {"a", "b"}
+    assert group.speaker_entity == "person:ingrid-solberg"
+    assert group.versions[0].content.text.startswith('"Our fishermen')
+    assert 0 < group.similarity < 1
+
+
+def test_every_quote_once_and_singletons_optional(embedder: Embedder) -> None:
+    articles, ann = _story()
+    groups = _groups(articles, ann, embedder)
+    versions = [(v.article_id, v.content.start) for g in groups for v in g.versions]
+    assert sorted(versions) == sorted((a, q.content.start) for a, x in ann.items() for q in x.quotes)
+    assert len(groups) == 4  # two shared statements, the traders and the weather forecast
+    assert len({g.id for g in groups}) == len(groups)
+    kept = _groups(articles, ann, embedder, QuoteGroupSettings(keep_singletons=False))
+    assert len(kept) == 2 and all(len(g.versions) == 2 for g in kept)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, dict]:
+    tmp = tmp_path_factory.mktemp("kharkiv")
+    analyze([str(EXAMPLES)], tmp / "out", db=str(tmp / "s.db"))
+    with Store(f"sqlite:///{tmp / 's.db'}") as store:
+        articles = list(store.iter_articles())
+        ann = {a.id: from_dict(Annotations, store.get_annotations(a.id, version=ANNOTATIONS_VERSION)) for a in articles}
+    return articles, ann
+
+
+def test_sample_story_quote_groups(sample: tuple[list, dict], embedder: Embedder) -> None:
+    articles, ann = sample
+    entities = merge_entities(articles, ann)
+    groups = group_quotes(articles, ann, entities, embedder=embedder)
+    multi = [g for g in groups if len(g.versions) > 1]
+    # the president's remark on the retreating army, in two translations
+    back = _with(multi, "its back")
+    assert len({v.article_id for v in back.versions}) == 2
+    assert all("back" in v.content.text for v in back.versions)
+    assert back.speaker_entity == "person:volodimir-zelenski"
+    # the ministry's statement on regrouping, once as the ministry and once as its representative
+    regroup = _with(multi, "regroup")
+    assert len({v.article_id for v in regroup.versions}) == 2
+    assert all("regroup" in v.content.text for v in regroup.versions)
+    assert regroup.speaker_entity == "org:russia:defense-ministry"
+    # the ministry is one entity across the articles naming it, under each spelling
+    ministry = next(e for e in entities if e.id == "org:russia:defense-ministry")
+    assert len(ministry.article_ids) >= 2 and len(ministry.spellings) >= 2
