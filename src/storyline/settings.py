@@ -260,6 +260,10 @@ class CopySettings:
     shingle_lsh_threshold: float = 0.2
     # Sentence-key index: an earlier article sharing keys in at least this many sentences is a candidate...
     candidate_sentences: int = 2
+    # ...and either shares a key in this share of the sentences of the article with fewer (a rewrite
+    # shares one in most), or shares a sentence word for word (wire copy). Without it, a 10,000-article
+    # stream of same-topic articles filled every article's 20 candidate slots (verification dominated).
+    candidate_share: float = 0.3
     # ...and a key remembers this many latest articles (a key shared by more is common, not a copy signal).
     posting_limit: int = 100
     # Candidates verified per arriving article at most (best signature estimate first).
@@ -275,9 +279,11 @@ class CopySettings:
     # Lexical cosine from which two sentences align, and from which embeddings are asked to confirm.
     sentence_similarity: float = 0.5
     embedding_band: float = 0.3
-    # Embedding cosine that confirms a grey-zone sentence pair.
+    # Embedding cosine that confirms a grey-zone sentence pair (true paraphrases measured 0.65-0.86, other
+    # sentences of the same report up to 0.4). Off by default: on the 2-core machine MiniLM costs about a
+    # second per article encoded, and same-topic streams pass the gate often (docs/stages/copies.md).
     embedding_similarity: float = 0.7
-    use_embeddings: bool = True
+    use_embeddings: bool = False
     # Embeddings are computed only for a pair whose lexical alignment already covers this share of the
     # shorter article; and kept for this many latest articles.
     embedding_gate: float = 0.3
@@ -342,21 +348,27 @@ class ClaimSettings:
     docs/stages/reconcile-claims.md for what was measured.
     """
 
-    # A claim sentence has at least this many content words (shorter: datelines, captions, labels).
+    # A claim sentence has at least this many content words (shorter: datelines, captions, labels). On the
+    # dev cluster 4, 5 and 6 keep 63, 62 and 61 of 85 sentences: the value matters little.
     min_content_words: int = 5
     # Two sentences of different articles are candidates when they share this many content keys (stemmed
     # words, entity ids, figures, times) and this IDF-weighted share of the smaller key set. On the dev
-    # cluster every same-fact pair shared >= 3 keys and had an overlap >= 0.15 (lowest: 0.15).
+    # cluster every same-fact pair confirmed by embeddings shared >= 3 keys and had an overlap >= 0.15.
     candidate_shared: int = 3
     candidate_overlap: float = 0.15
+    # Keys found in more sentences than this propose no candidate pairs (they still score). Above the size
+    # of a typical story (the dev cluster has 62 claim sentences), so it only bounds the work on large ones.
+    max_posting: int = 500
     # A candidate at or above this overlap is accepted without embeddings (a copy or near copy).
     lexical_accept: float = 0.7
     # Embedding cosine (all-MiniLM-L6-v2) that confirms a candidate below ``lexical_accept``. Dev cluster,
-    # 173 candidate pairs judged by hand: at 0.60, 13 right and 6 wrong; at 0.65, 12 right and 0 wrong
-    # (the lost one, 0.64, is two different figures for the same gain: a discrepancy, not one claim).
+    # 141 candidate pairs judged by hand: from 0.65, 12 same-fact pairs and 3 not (the grouping's linkage
+    # keeps those 3 out); between 0.60 and 0.65, 3 same-fact pairs and 8 not.
     embedding_similarity: float = 0.65
     use_embeddings: bool = True
     # Two groups merge only when this share of their cross pairs were accepted (stops chaining A~B~C).
+    # Dev cluster: 0 (single link) chained the withdrawal statements with the cities left into one group
+    # of 8; 1.0 split the five wordings of the withdrawal into 3 + 2; 0.5 keeps the five together.
     group_link_share: float = 0.5
     # A verification disclaimer ("X cannot verify these figures") hedges the claim before it when it has at
     # most this many content words of its own.
@@ -426,14 +438,21 @@ class FigureSettings:
     # A clause shorter than this many words ("Last Thursday") is widened over its neighbours.
     event_min_words: int = 6
     # Embedding cosine (all-MiniLM-L6-v2, time expressions left out) at which two articles' clauses with the
-    # same date are one timeline event. Same-event pairs of the dev cluster: 0.68-0.77; different: <= 0.45.
+    # same date are one timeline event. Dev cluster: the same-event pair 0.77, different events <= 0.45. On the
+    # ECB+ probe (docs) 4% of merges joined two like events of different stories.
     merge_similarity: float = 0.6
     use_embeddings: bool = True
-    # Date discrepancy: two clauses of different sources, dated at most this many days apart, with at least
-    # this embedding cosine and a shared content word that is neither a name nor a common word. On the dev
-    # cluster the one true pair scored 0.47-0.51 and the highest other dated-clause pair 0.42.
-    date_gap_days: int = 3
+    # Date discrepancy: two clauses of different sources, dated at most this many days apart (the same event
+    # is told a day off across midnight or against another publication day; on the ECB+ probe, docs, 13 of the
+    # 20 false pairs left at 3 days were 2-3 days apart and 7 at 1 day), with at least
+    # this embedding cosine and a shared content word that is neither a name nor a common word (more tests in
+    # reconcile/discrepancies.py). On the dev cluster the one true pair scored 0.47-0.51 and the highest other
+    # dated-clause pair 0.42.
+    date_gap_days: int = 1
     discrepancy_similarity: float = 0.45
+    # Clauses with fewer content words once their time expressions are left out are not compared (datelines
+    # such as "21 July 2013 Last updated at 11:11 GMT").
+    event_min_content_words: int = 4
     # Shared event words must be rarer than this Zipf frequency: "said" 6.0, "made" 5.9 and "people" 6.3 are
     # too common to name an event; "power" 5.5, "city" 5.6, "strikes" 4.3 are not.
     event_word_max_zipf: float = 5.8

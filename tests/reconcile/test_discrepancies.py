@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from storyline.annotate.times import extract_times
-from storyline.model import Annotations, Article, Citation, FigurePoint, FigureSeries
+from storyline.model import Annotations, Article, Citation, FigurePoint, FigureSeries, Place
 from storyline.reconcile.discrepancies import dates_a_statement, find_discrepancies
 from storyline.reconcile.figures import figure_series
 from storyline.reconcile.timeline import build_timeline
-from tests.reconcile.helpers import article
+from tests.reconcile.helpers import article, entity
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "kharkiv-2022-09"
 
@@ -30,7 +30,8 @@ def _discrepancies(*pairs: tuple[Article, Annotations]) -> list:
 
 def test_same_event_on_different_days_is_a_date_discrepancy() -> None:
     found = _discrepancies(
-        _dated("a", "Floodwater breached the levee at Marrow on Monday, cutting power to thousands of homes.", "Ledger"),
+        _dated("a", "Floodwater breached the levee at Marrow on Monday, cutting power to thousands of homes.",
+               "Ledger"),
         _dated("b", "The levee at Marrow was breached by floodwater on Tuesday, leaving homes without power.",
                "Courier"),
     )
@@ -60,6 +61,30 @@ def test_one_source_giving_two_dates_is_not_a_cross_source_discrepancy() -> None
     assert found == []
 
 
+def test_a_sequence_of_like_events_is_no_discrepancy() -> None:
+    # The court article tells of the charge too, in a sentence closer to the other article's charge clause.
+    found = _discrepancies(
+        _dated("a", "Police charged the man with murder on Saturday after a six-hour standoff.", "Ledger"),
+        _dated("b", "The man appeared in court on Monday on a murder charge. Police charged him with murder after "
+                    "a long standoff at his home.", "Courier"),
+    )
+    assert found == []
+
+
+def test_like_events_in_different_cities_are_no_discrepancy() -> None:
+    a, ann_a = _dated("a", "A fire destroyed the old grain warehouse in Ashford on Tuesday, officials confirmed.",
+                      "Ledger")
+    b, ann_b = _dated("b", "A fire destroyed the old grain warehouse in Brackley on Wednesday, officials confirmed.",
+                      "Courier")
+    ashford = Place(1, "Ashford", "city", "GB", None, None)
+    brackley = Place(2, "Brackley", "city", "GB", None, None)
+    ann_a.entities = [entity(a.text, "place:ashford", "place", "Ashford", ["Ashford"], ashford)]
+    ann_b.entities = [entity(b.text, "place:brackley", "place", "Brackley", ["Brackley"], brackley)]
+    assert _discrepancies((a, ann_a), (b, ann_b)) == []
+    ann_b.entities = []  # without the second city the two clauses read as one event
+    assert [d.kind for d in _discrepancies((a, ann_a), (b, ann_b))] == ["date"]
+
+
 def _point(value: float, refers_to: str, article_id: str, outlet: str, dated_by: str = "expression") -> FigurePoint:
     return FigurePoint(value, "=", "hectare", value / 100, "km²", refers_to,
                        Citation(article_id, 0, 12, f"{value:,.0f} hectares", outlet), "org:agency", dated_by)
@@ -68,7 +93,7 @@ def _point(value: float, refers_to: str, article_id: str, outlet: str, dated_by:
 def test_numbers_beyond_rounding_on_one_day_conflict() -> None:
     series = FigureSeries("figure:forest", "forest", "[length] ** 2", "km²", "org:agency", [
         _point(2000, "2031-07-15", "a", "Ledger"),
-        _point(2100, "2031-07-15", "b", "Courier"),  # 2,100 vs 2,000: beyond half a thousand? no: within
+        _point(2100, "2031-07-15", "b", "Courier"),  # within 2,000's rounding (+-500)
         _point(5000, "2031-07-17", "a", "Ledger"),
         _point(9000, "2031-07-17", "b", "Courier"),
         _point(7000, "2031-07-17", "c", "Herald", dated_by="published"),  # no governing expression: not compared

@@ -90,7 +90,8 @@ def test_agent_subject_is_not_what_a_unit_measures() -> None:
 
 def test_claimants_keep_series_apart() -> None:
     text_a = "The state forestry agency said the fire had burned 2,000 hectares of forest on Tuesday."
-    text_b = "The fire had burned 3,000 hectares of forest on Tuesday, the Courier estimated. Later 4,000 hectares of forest."
+    text_b = ("The fire had burned 3,000 hectares of forest on Tuesday, the Courier estimated. "
+              "Later 4,000 hectares of forest.")
     a, ann_a = _annotated("a", text_a, "Ledger", "2031-07-18",
                           [("the fire had burned 2,000 hectares of forest on Tuesday", "The state forestry agency")])
     b, ann_b = _annotated("b", text_b, "Courier", "2031-07-18", [])

@@ -87,6 +87,7 @@ def _model_drafts(doc: Doc, tagger: AttributionTagger, regions: list[Interval]) 
             if part == "cue":
                 continue
             if cues:
+                iv = _trim_source(doc, iv) if part == "source" else iv
                 getattr(_nearest(doc, iv, cues, para_drafts), part).append(iv)
             elif part == "content" and any(_within(iv, r) or _within(r, iv) for r in regions):
                 para_drafts.append(_Draft(content=[iv]))
@@ -96,6 +97,17 @@ def _model_drafts(doc: Doc, tagger: AttributionTagger, regions: list[Interval]) 
                 draft.source = [min(draft.source, key=lambda iv, c=cue: min(abs(iv[0] - c[1]), abs(c[0] - iv[1])))]
         drafts.extend(para_drafts)
     return drafts
+
+
+def _trim_source(doc: Doc, iv: Interval) -> Interval:
+    """Drop leading adverbs and conjunctions the tagger let into a source: a source is a noun phrase."""
+    span = doc.char_span(*iv, alignment_mode="expand")
+    if span is None:
+        return iv
+    toks = list(span)
+    while len(toks) > 1 and toks[0].pos_ in ("ADV", "CCONJ", "SCONJ", "PUNCT") and toks[0].head not in toks:
+        toks = toks[1:]
+    return _char_span(toks)
 
 
 def _nearest(doc: Doc, iv: Interval, cues: list[Interval], drafts: list[_Draft]) -> _Draft:

@@ -115,7 +115,7 @@ class _Doc:
     sentence_words: np.ndarray  # content words outside quotes per sentence (0: not aligned)
     vectors: _SentenceVectors  # one L2-normalised row per sentence
     shingle_sig: np.ndarray
-    sentence_keys: list[tuple[int, ...]]  # per alignable sentence, its keys
+    sentence_keys: list[tuple[int, ...]]  # per alignable sentence, its rare-pair keys then its exact-text key
 
     @property
     def words(self) -> int:
@@ -197,7 +197,7 @@ class CopyDetector:
             # Quoted words do not count: independent reports quote the same statements word for word.
             sentence_words.append(own if len(weights) >= s.min_sentence_words else 0)
             if sentence_words[-1]:
-                keys.append(_sentence_keys(stems))
+                keys.append((*_sentence_keys(stems), _hash32("= " + " ".join(words[lo:hi]))))
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             for col, weight in weights.items():
                 rows.append(row)
@@ -246,11 +246,16 @@ class CopyDetector:
             for key in self._shingle_lsh.query(self._minhash(doc.shingle_sig)):
                 score[key] = float(np.mean(self._docs[key].shingle_sig == doc.shingle_sig))
         hits: Counter[str] = Counter()
+        verbatim: Counter[str] = Counter()
         for sentence in doc.sentence_keys:
-            hits.update({other for key in sentence for other in self._postings.get(key, ())})
+            hits.update({other for key in sentence[:-1] for other in self._postings.get(key, ())})
+            verbatim.update(set(self._postings.get(sentence[-1], ())))
         for key, count in hits.items():
-            if count >= s.candidate_sentences:
-                share = count / max(min(len(doc.sentence_keys), len(self._docs[key].sentence_keys)), 1)
+            if count < s.candidate_sentences:
+                continue
+            share = count / max(min(len(doc.sentence_keys), len(self._docs[key].sentence_keys)), 1)
+            # Few shared sentences are worth verifying only when one of them is shared word for word (wire copy).
+            if share >= s.candidate_share or verbatim[key]:
                 score[key] = max(score.get(key, 0.0), share)
         score.pop(doc.id, None)
         ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[: s.max_candidates]

@@ -8,7 +8,7 @@
 2. **Keys.** A sentence is described by content keys: stemmed content words, entity ids from the
    annotations, time values and figures (quantities normalised to SI and rounded to two significant
    digits, so "6,000 sq km" and "2,300 square miles" share a key). Keys are weighted by IDF over the
-   batch's sentences: "Ukraine" in a story about Ukraine says little.
+   batch's sentences: the place a whole story is about says little.
 3. **Candidates and confirmation.** Sentences of different articles sharing enough weighted keys
    (overlap coefficient) are candidates; a candidate is accepted outright when the overlap is that of a
    near copy, otherwise when the sentence embeddings (all-MiniLM-L6-v2) agree. Only sentences in such
@@ -256,10 +256,13 @@ def _accepted_pairs(
     for i, sent in enumerate(sentences):
         for key in sent.keys:
             postings[key].append(i)
+    # A key in very many sentences proposes no candidates (it still counts in the score): bounds the work
+    # on a large story, where "the country" would otherwise pair every sentence with every other.
+    proposing = {k for k, ids in postings.items() if len(ids) <= s.max_posting}
     accepted: dict[tuple[int, int], float] = {}
     grey: dict[tuple[int, int], float] = {}
     for i, sent in enumerate(sentences):
-        seen = {j for key in sent.keys for j in postings[key] if j > i}
+        seen = {j for key in sent.keys & proposing for j in postings[key] if j > i}
         for j in sorted(seen):
             if sentences[j].article.id == sent.article.id:
                 continue

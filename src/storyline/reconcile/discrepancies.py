@@ -2,13 +2,17 @@
 
 Kept to high precision, since a false discrepancy is worse than a missing one:
 
-* date: two timeline events of disjoint sources, dated by day at most ``FigureSettings.date_gap_days`` apart,
-  whose clauses (time expressions left out) have an embedding cosine of at least
-  ``FigureSettings.discrepancy_similarity`` and share an event word (a lower-case content word rarer than
-  ``event_word_max_zipf``). Clauses that date a statement ("said in his address on Saturday") are left out:
-  two statements on two days are two events.
+* date: two timeline events of disjoint sources that name their days (a weekday or a calendar date), dated
+  1 to ``FigureSettings.date_gap_days`` apart, neither dating a statement ("said in his address on
+  Saturday": two statements on two days are two events), whose clauses (time expressions left out) have an
+  embedding cosine of at least ``discrepancy_similarity``, share an uncommon event word, do not name
+  disjoint persons or disjoint cities, and are each other's best match: in each article the clause closest
+  to the other event stands in that event's sentence. A sequence of like events (charged on Saturday, in
+  court on Monday) fails the last test.
 * number: two points of one figure series (same measured thing and claimant) from different sources that
   refer to the same day, both dated by a time expression, whose rounding intervals do not overlap.
+
+See docs/stages/reconcile-figures.md for what was measured.
 """
 
 from __future__ import annotations
@@ -20,17 +24,21 @@ from datetime import date
 from functools import lru_cache
 from itertools import combinations
 
+import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
 from wordfreq import zipf_frequency
 
 from storyline.annotate.attribution import LEXICON_PATH
-from storyline.annotate.times import extract_times
+from storyline.annotate.times import MONTHS, WEEKDAYS, extract_times
 from storyline.cluster.vectors import Embedder
 from storyline.model import Annotations, Article, Discrepancy, FigureSeries, TimelineEvent
 from storyline.reconcile.figures import agree
-from storyline.reconcile.timeline import encode_texts, event_text, plain
+from storyline.reconcile.timeline import clauses, encode_texts, event_text, plain
 from storyline.settings import FigureSettings
 
 _WORD = re.compile(r"[A-Za-z][a-z'’-]+")
+_WEEKDAY = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+_MONTH = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
 # Reporting cues from the attribution lexicon at or above this weight (say .87, tell .68, announce .80).
 _CUE_WEIGHT = 0.6
 # Speech events the cue lexicon (verbs of reporting) does not list, and irregular past forms of its verbs.
@@ -62,6 +70,11 @@ def dates_a_statement(text: str) -> bool:
     return any(_lemmas(w) & cues for w in _WORD.findall(text))
 
 
+def content_words(text: str) -> list[str]:
+    """The words of a clause that are not stop words."""
+    return [w for w in _WORD.findall(text) if w.lower() not in STOP_WORDS]
+
+
 def event_words(text: str, settings: FigureSettings) -> set[str]:
     """Lower-case content words of a clause that are uncommon enough to name what happened."""
     out = set()
@@ -85,22 +98,91 @@ def _dated(event: TimelineEvent) -> str:
     return f"{event.date} ({', '.join(said)}{note})" if said else event.date
 
 
+def names_a_day(text: str) -> bool:
+    """Whether a clause names its day (a weekday or a calendar date), not only "yesterday" or "this morning".
+
+    Deictic days depend on the exact publication date, which is often estimated; named days do not.
+    """
+    return any(_WEEKDAY.search(t.text) or (_MONTH.search(t.text) and re.search(r"\d", t.text))
+               for t in extract_times(text, None))
+
+
+def _participants(annotations: dict[str, Annotations], event: TimelineEvent) -> tuple[set[str], set[str]]:
+    """Person entities and cities mentioned in the sentences an event cites."""
+    persons, cities = set(), set()
+    for c in event.citations:
+        found = annotations.get(c.article_id)
+        for entity in found.entities if found else []:
+            if not any(c.start <= m.start < c.end for m in entity.mentions):
+                continue
+            if entity.kind == "person":
+                persons.add(entity.id)
+            elif entity.place is not None and entity.place.kind == "city":
+                cities.add(str(entity.place.geonameid or entity.place.name))
+    return persons, cities
+
+
+def _dates_both(events: Sequence[TimelineEvent], sims: np.ndarray, x: int, y: int, settings: FigureSettings) -> bool:
+    """Whether the source of event ``x`` also dates a clause like event ``y`` on y's day: two events, not one."""
+    return any(
+        k not in (x, y) and events[k].date == events[y].date and _sources(events[k]) & _sources(events[x])
+        and sims[k, y] >= settings.discrepancy_similarity
+        for k in range(len(events))
+    )
+
+
+class _ClosestSentence:
+    """The sentence of an article holding the clause closest to a vector; each article is encoded once, when
+    first asked about (only articles of candidate pairs are)."""
+
+    def __init__(self, articles: Sequence[Article], settings: FigureSettings, embedder: Embedder | None) -> None:
+        self.articles = {a.id: a for a in articles}
+        self.settings, self.embedder = settings, embedder
+        self.cache: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
+
+    def __call__(self, vector: np.ndarray, article_id: str) -> tuple[int, int] | None:
+        if article_id not in self.cache:
+            article = self.articles.get(article_id)
+            spans = clauses(article.text, self.settings.event_min_words) if article else []
+            texts = [event_text(article.text[a:b]) for (a, b), _ in spans] if article else []
+            self.cache[article_id] = ([sent for _, sent in spans],
+                                      encode_texts(texts, self.embedder, self.settings) if texts else np.zeros(0))
+        sentences, vectors = self.cache[article_id]
+        return sentences[int((vectors @ vector).argmax())] if sentences else None
+
+
 def _date_discrepancies(
-    timeline: Sequence[TimelineEvent], settings: FigureSettings, embedder: Embedder | None
+    articles: Sequence[Article], timeline: Sequence[TimelineEvent], annotations: dict[str, Annotations],
+    settings: FigureSettings, embedder: Embedder | None,
 ) -> list[Discrepancy]:
-    events = [e for e in timeline if e.granularity == "day" and not dates_a_statement(e.text)]
+    events = [e for e in timeline if e.granularity == "day" and names_a_day(e.text) and not dates_a_statement(e.text)]
+    texts = [event_text(e.text) for e in events]
+    keep = [i for i, t in enumerate(texts) if len(content_words(t)) >= settings.event_min_content_words]
+    events, texts = [events[i] for i in keep], [texts[i] for i in keep]
     if len(events) < 2:
         return []
-    texts = [event_text(e.text) for e in events]
     vectors = encode_texts(texts, embedder, settings)
+    sims = vectors @ vectors.T
+    closest = _ClosestSentence(articles, settings, embedder)
     words = [event_words(t, settings) for t in texts]
+    participants = [_participants(annotations, e) for e in events]
     found = []
     for i, j in combinations(range(len(events)), 2):
         a, b = events[i], events[j]
         gap = abs((date.fromisoformat(a.date[:10]) - date.fromisoformat(b.date[:10])).days)
         if not 0 < gap <= settings.date_gap_days or _sources(a) & _sources(b):
             continue
-        if float(vectors[i] @ vectors[j]) < settings.discrepancy_similarity or not words[i] & words[j]:
+        if sims[i, j] < settings.discrepancy_similarity or not words[i] & words[j]:
+            continue
+        if any(x and y and not x & y for x, y in zip(participants[i], participants[j], strict=True)):
+            continue  # the same kind of event happening to different people or in different cities
+        if _dates_both(events, sims, i, j, settings) or _dates_both(events, sims, j, i, settings):
+            continue
+        # Each clause's closest clause in the other article must stand in the other's sentence: a sequence of
+        # like events (charged on Saturday, in court on Monday) has closer partners than each other.
+        ca, cb = a.citations[0], b.citations[0]
+        if closest(vectors[i], cb.article_id) != (cb.start, cb.end) or closest(vectors[j], ca.article_id) != (
+            ca.start, ca.end):
             continue
         found.append(Discrepancy("", "date", f"the date of: {plain(a.text)}", [_dated(a), _dated(b)],
                                  [a.citations[0], b.citations[0]]))
@@ -135,10 +217,11 @@ def find_discrepancies(
 ) -> list[Discrepancy]:
     """Date and number discrepancies between the story's sources (see the module docstring).
 
-    ``articles`` and ``annotations`` are accepted for the place and actor kinds, which are not detected yet.
+    Place and actor discrepancies are not detected yet.
     """
     settings = settings or FigureSettings()
-    found = _date_discrepancies(timeline, settings, embedder) + _number_discrepancies(figures, settings)
+    found = _date_discrepancies(articles, timeline, annotations, settings, embedder)
+    found += _number_discrepancies(figures, settings)
     for n, d in enumerate(found, 1):
         d.id = f"discrepancy:{n}"
     return found

@@ -251,13 +251,13 @@ def group_quotes(
                 not short and (mean >= s.combined_link + margin or lex >= s.lexical_link + margin)
             ):
                 scores[(i, j)] = max(mean, emb, 0.0 if short else lex)
-    groups = _merge(items, scores, cosine)
+    groups = _merge(items, scores)
     if not s.keep_singletons:
         groups = [g for g in groups if len(g) > 1]
     return [_to_group(items, g, cosine) for g in groups]
 
 
-def _merge(items: list[_Item], scores: dict[tuple[int, int], float], cosine: np.ndarray) -> list[list[int]]:
+def _merge(items: list[_Item], scores: dict[tuple[int, int], float]) -> list[list[int]]:
     """Greedy merging of linked pairs, strongest first, keeping one version per article per group and
     every pair of a group linked (so speakers are compatible across it)."""
     group_of = list(range(len(items)))

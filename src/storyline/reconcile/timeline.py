@@ -166,6 +166,18 @@ def clause_of(text: str, sentence: tuple[int, int], pos: int, min_words: int = 0
     return a, b
 
 
+def clauses(text: str, min_words: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Every clause of ``text`` (widened to ``min_words``) with the sentence it stands in."""
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for sent in _sentences(text):
+        pos = sent[0]
+        while pos < sent[1]:
+            clause = clause_of(text, sent, pos, min_words)
+            out.setdefault(clause, sent)
+            pos = max(clause[1] + 1, pos + 1)
+    return sorted(out.items())
+
+
 def plain(text: str) -> str:
     """Text with leftover markup tags removed and spaces collapsed, for display and comparison."""
     return " ".join(_TAG.sub("", text).split())
