@@ -76,6 +76,17 @@ def test_stories_lists_the_example_cluster_as_one_story(tmp_path: Path) -> None:
     assert code == 0, output
     assert len(report["stories"]) == 1
     assert sorted(report["stories"][0]["article_ids"]) == sorted(a["id"] for a in report["articles"])
+    story_id = report["stories"][0]["id"]
+    assert (tmp_path / "out" / story_id / "report.md").read_text().startswith("# ")
+    assert "<html" in (tmp_path / "out" / story_id / "report.html").read_text()
     listed = runner.invoke(app, ["stories", "--db", str(tmp_path / "s.db")])
     assert listed.exit_code == 0
-    assert report["stories"][0]["id"] in listed.output
+    assert story_id in listed.output
+    # The same reports again from the store alone.
+    again = runner.invoke(app, ["report", story_id, "--out", str(tmp_path / "again"), "--db", str(tmp_path / "s.db")])
+    assert again.exit_code == 0, again.output
+    from_store = json.loads((tmp_path / "again" / "report.json").read_text())
+    assert [acc["story_id"] for acc in from_store["accounts"]] == [story_id]
+    assert (tmp_path / "again" / story_id / "report.html").exists()
+    missing = runner.invoke(app, ["report", "nope", "--db", str(tmp_path / "s.db")])
+    assert missing.exit_code == 1 and "nope" in missing.output

@@ -17,7 +17,17 @@ from storyline.cluster.copies import CopyDetector
 from storyline.cluster.stories import cluster_articles
 from storyline.cluster.vectors import Embedder
 from storyline.ingest import read_inputs
-from storyline.model import Account, Annotations, Article, CopyLink, InputProblem, RawDocument, from_dict, to_dict
+from storyline.model import (
+    Account,
+    Annotations,
+    Article,
+    CopyLink,
+    InputProblem,
+    RawDocument,
+    Story,
+    from_dict,
+    to_dict,
+)
 from storyline.reconcile.account import build_account
 from storyline.report.html import render_html
 from storyline.report.json import build_report, write_report
@@ -150,7 +160,8 @@ def analyze(
     manifest: str | None = None,
     on_article: ProgressCallback | None = None,
 ) -> AnalyzeResult:
-    """Ingest, annotate and cluster ``paths``; write ``out_dir/report.json`` for those articles.
+    """Ingest, annotate, cluster and reconcile ``paths``; write ``out_dir/report.json`` for those articles
+    and ``out_dir/<story id>/report.md`` and ``report.html`` for each of their stories.
 
     ``db`` is a database URL or a path to a SQLite file (default: ``settings.store.url``).
     """
@@ -163,18 +174,48 @@ def analyze(
         annotations = annotate(articles, store, settings, on_article=on_article)
         stories = cluster_articles(articles, annotations, settings.cluster)
         store.put_stories(stories)
+    report_path, story_reports = write_outputs(articles, annotations, stories, out, settings, result.problems)
+    return AnalyzeResult(
+        ingest=result, report_path=report_path, annotated=len(annotations), story_reports=story_reports
+    )
+
+
+def report_story(
+    story_id: str, out_dir: str | Path, settings: Settings | None = None, db: str | None = None
+) -> tuple[Path, list[Path]]:
+    """Write report.json and the story's report.md / report.html for one stored story.
+
+    Raises KeyError when the store has no such story.
+    """
+    settings = settings or Settings()
+    with Store(store_url(db) if db else settings.store.url) as store:
+        story = store.get_story(story_id)
+        if story is None:
+            raise KeyError(f"no stored story {story_id!r} (storyline stories lists them)")
+        articles = list(store.iter_articles(story.article_ids))
+        annotations = annotate(articles, store, settings)
+    return write_outputs(articles, annotations, [story], Path(out_dir), settings)
+
+
+def write_outputs(
+    articles: list[Article],
+    annotations: dict[str, Annotations],
+    stories: list[Story],
+    out_dir: Path,
+    settings: Settings,
+    problems: Iterable[InputProblem] = (),
+) -> tuple[Path, list[Path]]:
+    """Copies, one account per story, ``out_dir/report.json`` and each story's Markdown and HTML."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     embedder = Embedder()
     copies = find_copies(articles, settings.copies, embedder)
     accounts = [build_account(story, articles, annotations, copies, settings, embedder) for story in stories]
     report = build_report(
-        articles, result.problems, annotations=annotations, stories=stories, copies=copies, accounts=accounts
+        articles, problems, annotations=annotations, stories=stories, copies=copies, accounts=accounts
     )
-    report_path = out / "report.json"
+    report_path = out_dir / "report.json"
     write_report(report, report_path)  # validates against the schema first
-    story_reports = write_story_reports(accounts, articles, annotations, out)
-    return AnalyzeResult(
-        ingest=result, report_path=report_path, annotated=len(annotations), story_reports=story_reports
-    )
+    return report_path, write_story_reports(accounts, articles, annotations, out_dir)
 
 
 def find_copies(

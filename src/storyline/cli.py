@@ -113,6 +113,25 @@ def analyze(
 
 
 @app.command()
+def report(
+    story_id: Annotated[str, typer.Argument(help="A story id (storyline stories lists them).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the reports.")] = Path("out"),
+    db: DbOpt = "storyline.db",
+    config: ConfigOpt = None,
+) -> None:
+    """Write report.json, report.md and report.html for one stored story."""
+    settings = _load_settings(config)
+    try:
+        report_path, story_reports = api.report_story(story_id, out_dir, settings, db=db)
+    except KeyError as exc:
+        err.print(f"error: {exc.args[0]}", style="red", markup=False)
+        raise typer.Exit(1) from exc
+    out.print(f"report: {report_path}")
+    for path in story_reports:
+        out.print(f"story report: {path}")
+
+
+@app.command()
 def stories(db: DbOpt = "storyline.db") -> None:
     """List the stored stories: title, article count, outlets and time span."""
     with Store(api.store_url(db)) as store:

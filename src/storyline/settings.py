@@ -443,11 +443,10 @@ class FigureSettings:
     merge_similarity: float = 0.6
     use_embeddings: bool = True
     # Date discrepancy: two clauses of different sources, dated at most this many days apart (the same event
-    # is told a day off across midnight or against another publication day; on the ECB+ probe, docs, 13 of the
-    # 20 false pairs left at 3 days were 2-3 days apart and 7 at 1 day), with at least
-    # this embedding cosine and a shared content word that is neither a name nor a common word (more tests in
-    # reconcile/discrepancies.py). On the dev cluster the one true pair scored 0.47-0.51 and the highest other
-    # dated-clause pair 0.42.
+    # is told a day off across midnight or against another publication day; on the ECB+ probe, docs, 14 of the
+    # 20 false pairs left at 3 days were 2-3 days apart, 6 one day), with at least this embedding cosine and
+    # a shared content word that is neither a name nor a common word (more tests in reconcile/discrepancies.py).
+    # On the dev cluster the one true pair scored 0.47-0.51 and the highest other dated-clause pair 0.42.
     date_gap_days: int = 1
     discrepancy_similarity: float = 0.45
     # Clauses with fewer content words once their time expressions are left out are not compared (datelines
