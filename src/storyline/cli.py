@@ -92,13 +92,13 @@ def ingest(
 @app.command()
 def analyze(
     paths: PathsArg,
-    out_dir: Annotated[Path, typer.Option("--out", help="Directory for report.json.")] = Path("out"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the reports.")] = Path("out"),
     db: DbOpt = "storyline.db",
     format: FormatOpt = None,
     manifest: ManifestOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Ingest the inputs and write the report for them to OUT/report.json."""
+    """Ingest, annotate, cluster and reconcile: OUT/report.json and OUT/<story>/report.md, report.html."""
     settings = _load_settings(config)
     result = _with_progress(
         "analyzing", lambda advance: api.analyze(
