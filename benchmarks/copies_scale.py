@@ -8,7 +8,7 @@ text). Reports articles/s, peak memory, and recall / precision on the injected p
 baseline that only looks for near-duplicates (MinHash-LSH on shingles at the duplicate threshold).
 Links among the original ECB+ articles (which contain real copies) are counted apart.
 
-    python benchmarks/copies_scale.py [--data DIR] [--articles 10000] [--copy-share 0.04] [--no-embeddings]
+    python benchmarks/copies_scale.py [--data DIR] [--articles 10000] [--copy-share 0.04] [--embeddings]
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--copy-share", type=float, default=0.04)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--no-embeddings", action="store_true")
+    parser.add_argument("--embeddings", action="store_true", help="confirm grey-zone sentence pairs with MiniLM")
     parser.add_argument("--show-false", type=int, default=0, help="print this many false links")
     args = parser.parse_args()
     source = args.data / "ecbplus.jsonl"
@@ -190,7 +190,7 @@ def main() -> None:
     stream = build_stream(load_ecbplus(source), args.articles, args.copy_share, rng)
     by_id = {it.article.id: it for it in stream}
     gold = {frozenset((it.article.id, it.root)): it for it in stream if it.kind}
-    settings = CopySettings(use_embeddings=not args.no_embeddings)
+    settings = CopySettings(use_embeddings=args.embeddings)
 
     rss_before = peak_rss_mb()
     detector = CopyDetector(settings)
