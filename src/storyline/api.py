@@ -172,9 +172,12 @@ def analyze(
         result = ingest(paths, store, settings, format=format, manifest=manifest, on_article=on_article)
         articles = list(store.iter_articles(result.article_ids))
         annotations = annotate(articles, store, settings, on_article=on_article)
-        stories = cluster_articles(articles, annotations, settings.cluster)
+        embedder = Embedder()  # one model load for clustering and reconciling
+        stories = cluster_articles(articles, annotations, settings.cluster, embedder)
         store.put_stories(stories)
-    report_path, story_reports = write_outputs(articles, annotations, stories, out, settings, result.problems)
+    report_path, story_reports = write_outputs(
+        articles, annotations, stories, out, settings, result.problems, embedder
+    )
     return AnalyzeResult(
         ingest=result, report_path=report_path, annotated=len(annotations), story_reports=story_reports
     )
@@ -204,10 +207,11 @@ def write_outputs(
     out_dir: Path,
     settings: Settings,
     problems: Iterable[InputProblem] = (),
+    embedder: Embedder | None = None,
 ) -> tuple[Path, list[Path]]:
     """Copies, one account per story, ``out_dir/report.json`` and each story's Markdown and HTML."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    embedder = Embedder()
+    embedder = embedder or Embedder()
     copies = find_copies(articles, settings.copies, embedder)
     accounts = [build_account(story, articles, annotations, copies, settings, embedder) for story in stories]
     report = build_report(
