@@ -21,36 +21,26 @@ from __future__ import annotations
 
 import argparse
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import headline, prf, print_table, shared_path, timer
+from geo_corpus import CORPORA, read_corpus
 
 from storyline.annotate.entities import extract_entities
 from storyline.annotate.gazetteer import Gazetteer
 
-CORPORA = (("lgl", "lgl.xml"), ("trnews", "TR-News.xml"))
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 OTHER_LABELS = {"PERSON", "ORG"}
 
 
 def load(path: Path, limit: int | None) -> list[tuple[str, list[tuple[int, int]]]]:
     """(text, gold toponym spans) of each article."""
-    try:
-        root = ET.parse(path).getroot()
-    except (OSError, ET.ParseError) as exc:
-        raise SystemExit(f"{path}: cannot read the corpus: {exc}") from exc
-    out = []
-    for article in root.iter("article"):
-        text = article.findtext("text") or ""
-        spans = []
-        for t in article.iter("toponym"):
-            start, end = t.findtext("start"), t.findtext("end")
-            if start and end and start.isdigit() and end.isdigit():
-                spans.append((int(start), int(end)))
-        out.append((text, spans))
+    out = [
+        (a.text, [(t.start, t.end) for t in a.toponyms if t.start is not None and t.end is not None])
+        for a in read_corpus(path)
+    ]
     return out[:limit] if limit else out
 
 

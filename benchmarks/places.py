@@ -19,57 +19,17 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import headline, print_table, shared_path, timer
+from geo_corpus import CORPORA, GeoArticle, read_corpus
 
 from storyline.annotate.gazetteer import Gazetteer, distance_km
 from storyline.annotate.places import PlaceContext, country_of_url, resolve_places
 
-CORPORA = (("lgl", "lgl.xml"), ("trnews", "TR-News.xml"))
 ACC_KM = 161.0
-
-
-@dataclass
-class Toponym:
-    """One gold toponym: its phrase and gold point (None when the corpus gives none)."""
-
-    phrase: str
-    lat: float | None
-    lon: float | None
-
-
-@dataclass
-class Doc:
-    """One article: its URL (or domain) and gold toponyms."""
-
-    url: str | None
-    toponyms: list[Toponym]
-
-
-def load(path: Path) -> list[Doc]:
-    """The articles of one corpus file."""
-    try:
-        root = ET.parse(path).getroot()
-    except (OSError, ET.ParseError) as exc:
-        raise SystemExit(f"{path}: cannot read the corpus: {exc}") from exc
-    docs = []
-    for article in root.iter("article"):
-        tops = []
-        for t in article.iter("toponym"):
-            phrase = (t.findtext("phrase") or "").strip()
-            g = t.find("gaztag")
-            lat = g.findtext("lat") if g is not None else None
-            lon = g.findtext("lon") if g is not None else None
-            if phrase:
-                tops.append(Toponym(phrase, float(lat) if lat else None, float(lon) if lon else None))
-        url = (article.findtext("url") or article.findtext("domain") or "").strip() or None
-        docs.append(Doc(url, tops))
-    return docs
 
 
 def baseline(names: list[str], url: str | None) -> list[tuple[float, float] | None]:
@@ -89,13 +49,14 @@ def storyline(names: list[str], url: str | None) -> list[tuple[float, float] | N
     return [None if p is None else (p.latitude, p.longitude) for p in places]
 
 
-def score(docs: list[Doc], system) -> dict[str, float]:
+def score(docs: list[GeoArticle], system) -> dict[str, float]:
     """accuracy@161, mean and median km, and share resolved, over the gold toponyms with a point."""
     errors: list[float] = []
     n_gold = n_ok = 0
     for doc in docs:
-        picks = system([t.phrase for t in doc.toponyms], doc.url)
-        for t, pick in zip(doc.toponyms, picks, strict=True):
+        toponyms = [t for t in doc.toponyms if t.phrase]
+        picks = system([t.phrase for t in toponyms], doc.url)
+        for t, pick in zip(toponyms, picks, strict=True):
             if t.lat is None:
                 continue
             n_gold += 1
@@ -126,7 +87,7 @@ def main() -> None:
             path = args.data / filename
             if not path.exists():
                 raise SystemExit(f"{path}: missing (expected {filename} in --data)")
-            docs = load(path)
+            docs = read_corpus(path)
             for system_name, system in (("storyline", storyline), ("baseline", baseline)):
                 r = score(docs, system)
                 results[(key, system_name)] = r

@@ -192,7 +192,7 @@ class PlacesSettings:
     capital_bonus: float = 1.0
     # The name is the entry's main name, not one of its alternate names.
     main_name_bonus: float = 1.0
-    # A region yields to the same-named city inside it ("Kharkiv") unless the name says "region".
+    # A region yields to the same-named city inside it ("Lviv") unless the name says "region".
     region_named_like_city_penalty: float = 2.0
     # ... and to a same-named national capital anywhere in the country ("Washington").
     capital_names_country: bool = True
@@ -312,7 +312,7 @@ class EntitySettings:
 
     # A gazetteer city from this population is a strong place reading (as are countries, continents,
     # first-level and well-known regions and national capitals): ~4,000 cities worldwide, the ones a
-    # reader knows by name; below it a name needs a place context ("in Izyum") to beat a PERSON tag.
+    # reader knows by name; below it a name needs a place context ("in Mariupol") to beat a PERSON tag.
     sizeable_population: int = 100_000
     # The share of a name's mentions with an NER label of that kind counts up to this.
     ner_weight: float = 1.0
@@ -397,7 +397,7 @@ class QuoteGroupSettings:
     """
 
     # difflib ratio at which two folded surnames (same first letter) are one name transliterated
-    # differently: "kanashenkov"/"konashenkov" is 0.91, while different surnames sharing a first letter
+    # differently: "medvedchuk"/"medvedtchouk" is 0.91, while different surnames sharing a first letter
     # rarely pass 0.8 ("putin"/"pushkin" 0.67).
     name_similarity: float = 0.85
     # Scores of quote pairs from different articles of the examples/ story: same-statement pairs (verbatim,

@@ -17,16 +17,16 @@ Three steps over a parsed spaCy Doc (see docs/stages/entities.md):
 2. **Re-mentions.** Every other occurrence of a typed name's exact form (and of a person's surname) is
    added as a mention, which catches the mentions the NER skipped.
 3. **Linking.** Places group by the gazetteer entry :func:`resolve_places` picks (all place names of
-   the article are each other's context), so Kupiansk/Kupyansk are one place; people by surname
-   (a bare "Zelensky" or "Mr Zelensky" joins the full name "Volodymyr Zelensky", the longest form is
+   the article are each other's context), so Odesa/Odessa are one place; people by surname
+   (a bare "Macron" or "Mr Macron" joins the full name "Emmanuel Macron", the longest form is
    the canonical name); organisations by their content words with British/American spelling folded
    ("Ministry of Defence" = "defense ministry"), by acronym ("MoD") and by their owner ("Russia's").
 
 Entity ids come from article-independent names: ``place:geonames:706483`` (or
-``place:region:UA:kharkiv`` for a region without a GeoNames id, ``place:name:<folded name>`` for a place
+``place:region:UA:lviv`` for a region without a GeoNames id, ``place:name:<folded name>`` for a place
 the gazetteer lacks); ``org:russia:defense-ministry`` (owner, then the sorted content words);
-``person:volodimir-zelenski``, folded like gazetteer keys so that outlets' transliterations meet
-(Zelensky, Zelenskyy and Zelenskiy give one id).
+``person:sergei-shoigu``, folded like gazetteer keys so that outlets' transliterations meet
+(Shoigu and Shoygu give one id).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ _KIND_OF_LABEL = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LO
 _UNKEPT_LABELS = {"", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"}
 _DETERMINERS = {"the", "a", "an"}
 _POSSESSIVE = {"'s", "’s", "'", "’"}
-# Titles and role words before (or at the start of) a name mark a person ("President Zelensky",
+# Titles and role words before (or at the start of) a name mark a person ("President Macron",
 # "military intelligence spokesman Andrey Yusov"); they are never part of the canonical name.
 _TITLES = _words(
     """
@@ -215,7 +215,7 @@ def _place_context(doc: Doc, start: int, end: int, places: set[str]) -> int:
         or (prev == "of" and i > first and doc[i - 1].lower_ in _OF_PLACE)
         or (end < len(doc) and doc[end].lemma_.lower() in _SETTLEMENT_WORDS)
         or (root.head.lemma_.lower() in _SETTLEMENT_WORDS and root.dep_ in ("compound", "nmod", "amod", "appos"))
-        or any(fold_key(t.text) in places for t in partners)  # "Donetsk and Luhansk"
+        or any(fold_key(t.text) in places for t in partners)  # "Bakhmut and Soledar"
     ):
         return 2
     return 1 if prev in _PLACE_PREPOSITIONS else 0
@@ -248,7 +248,7 @@ class _Typer:
         if _UPPER_CODE.match(name) and name.isupper():  # codes: "US", "UK" yes; "BBC" = Bay City no
             cands = [c for c in cands if c.feature in ("PCLI", "ADM1")]
         # Countries, continents, first-level and well-known regions and capitals are strong under any
-        # spelling ("Kiev", "Donbass"); a large city only under a transliteration of its own name
+        # spelling ("Kiev", "Odessa"); a large city only under a transliteration of its own name
         # (Zaporizhzhia = Zaporizhzhya), not under an unrelated alternate name ("Charles").
         # A county's population says nothing: counties are often named after people (Johnson County).
         own = fold_key(name)
@@ -294,11 +294,11 @@ class _Typer:
         region_word = ""
         last = _region_word_at(doc, end - 1)
         if end - start > 1 and last in self.region_words and self.has_region(doc[start : end - 1].text):
-            region_word, end = last, end - 1  # "the Kharkiv region" tagged whole
+            region_word, end = last, end - 1  # "the Lviv region" tagged whole
         name = doc[start:end].text
         nxt = _region_word_at(doc, end)
         if not region_word and nxt in self.region_words and self.has_region(name):
-            region_word = nxt  # "the Izyum region" (no region Izyum) is the area of a town: read as the town
+            region_word = nxt  # "the Mariupol region" (no region Mariupol) is the area of a town: read as the town
         return _Cand(start, end, label, name, region_word, titled or _titled_before(doc, start), owner, core)
 
     def has_region(self, name: str) -> bool:
@@ -365,7 +365,7 @@ class _Typer:
         if len(words) > 1 and not org_ev and not place_head and first_name and strength < s.strong_place_weight:
             person_ev += 1
         if len(words) == 1 and group.key in surnames:
-            person_ev += 1  # "Zelensky" of a "Volodymyr Zelensky"
+            person_ev += 1  # "Macron" of an "Emmanuel Macron"
 
         def share(kind: str) -> float:
             return s.ner_weight * labels[kind] / tagged if tagged else 0.0
@@ -478,7 +478,7 @@ def _people(doc: Doc, cands: list[_Cand]) -> list[Entity]:
         target.mentions.append(mention)
     out = [e for _, e in full] + list(singles.values())
     for e in out:
-        e.id = f"person:{_slug(e.name, fold_key)}"  # transliterations meet: Zelensky = Zelenskyy
+        e.id = f"person:{_slug(e.name, fold_key)}"  # transliterations meet: Shoigu = Shoygu
     return out
 
 
@@ -612,7 +612,7 @@ def link_mention(entities: Sequence[Entity], start: int | None, end: int | None,
     """The id of the entity a span or a name refers to, or None.
 
     By span first: a mention equal to [start, end), else the narrowest mention covering it, else the
-    longest mention inside it ("Ukrainian President Volodymyr Zelensky" -> the Zelensky mention). Then
+    longest mention inside it ("French President Emmanuel Macron" -> the Macron mention). Then
     by name (the canonical strings quotes/speakers produce): the same folded name as an entity or one of
     its mentions, then a unique person with that surname, then an organisation with the same words.
     """

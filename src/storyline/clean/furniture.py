@@ -40,8 +40,8 @@ _ATTRIBUTE_DEBRIS = re.compile(
     r"(?:\b[a-z][\w-]*\s+)?\b(?:class|style|id|href|src|alt|rel|target|data-[\w-]+)\s*=\s*"
     r"(?:\"[^\"<>]*\"|'[^'<>]*')\s*/?>?"
 )
-# Generated CSS-in-JS class names (``ssrcss-1x2y3z-Name``, ``css-1n8hx2y``, ``sc-bdfBwQ``), with the
-# hash class that usually follows them (``e5tfeyi3``).
+# Generated CSS-in-JS class names (``abccss-1x2y3z-Name``, ``css-1n8hx2y``, ``sc-bdfBwQ``), with the
+# hash class that usually follows them (``e1ab2cd3``).
 # Hashes have digits (css) or mixed case (sc): "the css-grid property" is text.
 _CSS_CLASS = re.compile(
     r"\b(?:[a-z]*css-(?=[\w-]*\d)[A-Za-z0-9_-]+|sc-(?=[a-z]*[A-Z])[A-Za-z]{5,})\b(?:\s+[a-z][a-z0-9]{4,11}\d\b)?"

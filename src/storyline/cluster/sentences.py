@@ -49,7 +49,7 @@ def _split_line(line: str) -> list[tuple[int, int]]:
         last = _LAST_WORD.search(before)
         if match.group().startswith(".") and last:
             word = last.group(1).lower().rstrip(".")
-            # "Mr. Blinken", "J. Smith": an abbreviation or a single-letter initial does not end a sentence.
+            # "Mr. Smith", "J. Smith": an abbreviation or a single-letter initial does not end a sentence.
             if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
         out.append((begin, match.start() + len(match.group().rstrip())))

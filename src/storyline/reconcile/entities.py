@@ -5,7 +5,7 @@ same id in two articles is one referent. On top of that, ids that differ but nam
 are joined (see docs/stages/reconcile-quotes.md):
 
 * **People** by surname: equal folded surnames, or transliterations close by string similarity
-  ("Kanashenkov" / "Konashenkov"), when the first names agree (equal, an initial, or a close spelling).
+  ("Medvedchuk" / "Medvedtchouk"), when the first names agree (equal, an initial, or a close spelling).
   A bare surname joins the one full name of the story with that surname, never one of two.
 * **Organisations** by their content words and owner: the annotator's ids are owner + spelling-folded
   content words ("Ministry of Defence of Russia" = "Russia's defense ministry"); a nationality word in
@@ -56,7 +56,7 @@ class _UnionFind:
 
 
 def _similar(a: str, b: str, threshold: float) -> bool:
-    """Equal, or close spellings of one name starting with the same letter ("kanashenkov"/"konashenkov")."""
+    """Equal, or close spellings of one name starting with the same letter ("medvedchuk"/"medvedtchouk")."""
     if a == b:
         return True
     if not a or not b or a[0] != b[0] or min(len(a), len(b)) < 4:
