@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from storyline.api import ANNOTATIONS_VERSION, analyze
 from storyline.cluster.copies import CopyDetector
 from storyline.cluster.sentences import sentence_spans
 from storyline.cluster.vectors import Embedder
-from storyline.model import Annotations, Article, BriefSentence, Claim, from_dict
+from storyline.model import Annotations, Article, BriefSentence, Claim
 from storyline.reconcile.brief import write_brief
 from storyline.reconcile.claims import group_claims
 from storyline.settings import ClaimSettings
-from storyline.store import Store
 
 from .test_claims import corpus, embedder  # noqa: F401  (fixtures)
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "kharkiv-2022-09"
 _WORD = re.compile(r"[^\W_][\w'’,.-]*[^\W_]|\d", re.UNICODE)
 def _words(text: str) -> set[str]:
     """Content words (not spaCy stop words), cut to five letters so "retaken" meets "retake"; figures exact.
@@ -82,15 +78,9 @@ def test_brief_is_extractive_and_drops_redundancy() -> None:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> tuple[dict[str, Article], list[Claim]]:  # noqa: F811
+def sample(analyzed_sample, embedder: Embedder) -> tuple[dict[str, Article], list[Claim]]:  # noqa: F811
     """The sample cluster analysed once, read back from the store, grouped into claims."""
-    tmp = tmp_path_factory.mktemp("sample")
-    analyze([str(EXAMPLES)], tmp / "out", db=str(tmp / "s.db"))
-    with Store(f"sqlite:///{tmp / 's.db'}") as store:
-        articles = list(store.iter_articles())
-        anns = {
-            a.id: from_dict(Annotations, store.get_annotations(a.id, version=ANNOTATIONS_VERSION)) for a in articles
-        }
+    articles, anns = analyzed_sample.articles, analyzed_sample.annotations
     detector = CopyDetector(embedder=embedder)
     copies = [link for a in articles for link in detector.add(a)]
     return {a.id: a for a in articles}, group_claims(articles, anns, copies, embedder=embedder)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from storyline.api import ANNOTATIONS_VERSION, analyze
 from storyline.cluster.vectors import Embedder
-from storyline.model import Annotations, from_dict
 from storyline.reconcile.entities import merge_entities
 from storyline.reconcile.quotes import group_quotes
 from storyline.settings import QuoteGroupSettings
-from storyline.store import Store
 
 from .helpers import annotations, article, entity, quote
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "kharkiv-2022-09"
 
 A = (
     "Norway's defence ministry said in a statement that its frigates would leave the northern fjord to "
@@ -154,13 +147,8 @@ def test_every_quote_once_and_singletons_optional(embedder: Embedder) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, dict]:
-    tmp = tmp_path_factory.mktemp("kharkiv")
-    analyze([str(EXAMPLES)], tmp / "out", db=str(tmp / "s.db"))
-    with Store(f"sqlite:///{tmp / 's.db'}") as store:
-        articles = list(store.iter_articles())
-        ann = {a.id: from_dict(Annotations, store.get_annotations(a.id, version=ANNOTATIONS_VERSION)) for a in articles}
-    return articles, ann
+def sample(analyzed_sample) -> tuple[list, dict]:
+    return analyzed_sample.articles, analyzed_sample.annotations
 
 
 def test_sample_story_quote_groups(sample: tuple[list, dict], embedder: Embedder) -> None:

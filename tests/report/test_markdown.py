@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from storyline.model import Account
 from storyline.report.markdown import esc, render_markdown
+from storyline.report.view import account_citations
 
 from .conftest import XSS_ATTR, XSS_SCRIPT
 
@@ -99,3 +101,20 @@ def test_article_text_cannot_format_or_inject_html(hostile_story):
 ])
 def test_esc_makes_inline_markdown_inert(text, escaped):
     assert esc(text) == escaped
+
+
+def test_sources_without_an_outlet_get_a_host_or_id_label_and_claimants_their_names(story):
+    a, b, c = story.articles
+    articles = [replace(a, outlet=None, url="https://www.example-news.org/x"), b, replace(c, outlet=None, url=None)]
+    account = story.account
+    for ci in account_citations(account):  # what the reconcile stage writes when it knows no outlet: None or id
+        if ci.article_id in (a.id, c.id):
+            ci.outlet = c.id if ci.article_id == c.id else None
+    series = account.figures[0]
+    series.claimant = "m3"  # an entity id: the report shows the entity's name
+    md = render_markdown(account, articles)
+    notes = sources(md)
+    labels = {line.split(",")[0].split(" (")[0] for line in notes.values()}
+    assert "example-news.org" in labels and f"article {c.id[:8]}" in labels
+    assert c.id not in labels and "unknown outlet" not in md
+    assert "according to the commander" in section(md, "Figures")

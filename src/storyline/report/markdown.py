@@ -87,18 +87,19 @@ def _figures(account: Account, notes: Footnotes) -> str:
     blocks = []
     for series in account.figures:
         unit = f" ({esc(series.unit)})" if series.unit else ""
-        claimant = f", according to {esc(series.claimant)}" if series.claimant else ""
+        claimant = f", according to {esc(entity_name(account, series.claimant))}" if series.claimant else ""
         rows = ["| refers to | as given | in series unit | source | passage |", "|---|---|---|---|---|"]
         rows += [f"| {esc(refers_to_text(p))} | {esc(value_text(p))} | {number_text(plotted(p, series))} "
-                 f"| {_who(p, notes)} | “{esc(p.citation.text)}” |" for p in series.points]
+                 f"| {_who(p, account, notes)} | “{esc(p.citation.text)}” |" for p in series.points]
         block = [f"### {esc(series.measured)}{unit}{claimant}", "\n".join(rows)]
-        block += [f"Agree within rounding: {', '.join(_who(p, notes) for p in group)}." for group in agreeing(series)]
+        block += [f"Agree within rounding: {', '.join(_who(p, account, notes) for p in group)}."
+                  for group in agreeing(series)]
         blocks.append("\n\n".join(block))
     return "\n\n".join(blocks)
 
 
-def _who(point: FigurePoint, notes: Footnotes) -> str:
-    claimant = f" (citing {esc(point.claimant)})" if point.claimant else ""
+def _who(point: FigurePoint, account: Account, notes: Footnotes) -> str:
+    claimant = f" (citing {esc(entity_name(account, point.claimant))})" if point.claimant else ""
     return f"{esc(notes.outlet(point.citation))}{claimant} [{notes.number(point.citation)}]"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from storyline.model import Account, Article, Citation, FigurePoint, FigureSeries, QuoteGroup
 
@@ -42,13 +43,26 @@ class Footnotes:
         return self._numbers[(cite.article_id, cite.start, cite.end)]
 
     def outlet(self, cite: Citation) -> str:
-        """Who published the cited passage: the citation's outlet, else its article's, else a placeholder."""
+        """Who published the cited passage, as a reader can recognise it (see :func:`source_label`)."""
         article = self.articles.get(cite.article_id)
-        return cite.outlet or (article.outlet if article else None) or "unknown outlet"
+        if article is not None:
+            return self.outlet_of(article)
+        return cite.outlet or f"article {cite.article_id[:8]}"
+
+    def outlet_of(self, article: Article) -> str:
+        """The article's outlet when known, else a label for it (see :func:`source_label`)."""
+        return self.article_outlet(article) or source_label(article)
 
     def article_outlet(self, article: Article) -> str | None:
-        """The article's outlet, else the one its citations name (the reconcile stage may know it)."""
-        named = (n.citation.outlet for n in self.of_article(article.id) if n.citation.outlet)
+        """The article's outlet, else the one its citations name (the reconcile stage may know it).
+
+        A citation whose "outlet" is only the article's id or web host names no outlet."""
+        stand_ins = {article.id, web_host(article)}
+        named = (
+            n.citation.outlet
+            for n in self.of_article(article.id)
+            if n.citation.outlet and n.citation.outlet not in stand_ins
+        )
         return article.outlet or next(named, None)
 
     def of_article(self, article_id: str) -> list[Footnote]:
@@ -73,6 +87,16 @@ def account_citations(account: Account) -> Iterator[Citation]:
         yield from claim.citations
     for disc in account.discrepancies:
         yield from disc.citations
+
+
+def web_host(article: Article) -> str | None:
+    """The host of the article's URL without ``www.`` (None without a URL)."""
+    return urlparse(article.url).netloc.lower().removeprefix("www.") or None if article.url else None
+
+
+def source_label(article: Article) -> str:
+    """A label for an article whose outlet is unknown: its web host, else a short form of its id."""
+    return web_host(article) or f"article {article.id[:8]}"
 
 
 def entity_name(account: Account, ref: str | None) -> str | None:
