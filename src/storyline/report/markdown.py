@@ -126,7 +126,7 @@ def _claims(account: Account, notes: Footnotes) -> str:
         if claim.hedges:
             flags.append("**hedged**: " + ", ".join(f"“{esc(h)}”" for h in claim.hedges))
         who = f"according to {esc(entity_name(account, claim.asserted_by))}; " if claim.asserted_by else ""
-        outlets = esc(", ".join(claim.outlets)) or "no outlet named"
+        outlets = esc(", ".join(notes.outlets(claim.citations))) or "no outlet named"
         line = (f"- {esc(claim.text)} {_marks(claim.citations, notes)}\n"
                 f"  *{who}reported by {outlets}; {claim.independent_sources} independent source(s)*")
         lines.append(line + (f" ⚠ {'; '.join(flags)}" if flags else ""))

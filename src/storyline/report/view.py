@@ -65,6 +65,10 @@ class Footnotes:
         )
         return article.outlet or next(named, None)
 
+    def outlets(self, citations: list[Citation]) -> list[str]:
+        """The outlets (or labels) behind ``citations``, each once, in citation order."""
+        return list(dict.fromkeys(self.outlet(c) for c in citations))
+
     def of_article(self, article_id: str) -> list[Footnote]:
         """The footnotes citing one article, in number order."""
         return [n for n in self.notes if n.citation.article_id == article_id]
