@@ -57,3 +57,19 @@ def test_line_breaks_hard_wrapped_or_not() -> None:
     assert parse_text_document(no_blank_lines)[0] == ["First paragraph here.", "Second paragraph here.", "Third."]
     long_lines = "A" * 150 + ".\n\nLast real paragraph.\nNext postSomething else\n"
     assert parse_text_document(long_lines)[0][1:] == ["Last real paragraph.", "Next postSomething else"]
+
+
+def test_a_url_alone_on_the_first_line_is_the_url_even_spaced_out_by_a_tokeniser() -> None:
+    for line in ("https://www.example-daily.com/2031/04/05/harbour-closes/",
+                 "http: / / www. example - daily. com / 2031 / 04 / 05 / harbour - closes /"):
+        paragraphs, hints, removed = parse_text_document(f"{line}\nThe harbour closed on Friday.\nShips waited.\n")
+        assert hints.url in ("https://www.example-daily.com/2031/04/05/harbour-closes/",
+                             "http://www.example-daily.com/2031/04/05/harbour-closes/")
+        assert paragraphs == ["The harbour closed on Friday.", "Ships waited."]
+        assert [r.reason for r in removed] == ["header"]
+
+
+def test_a_url_followed_by_words_is_not_a_url_header() -> None:
+    paragraphs, hints, _ = parse_text_document("http://example.org is where the notice was posted.\nMore text.\n")
+    assert hints.url is None
+    assert paragraphs[0] == "http://example.org is where the notice was posted."

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from storyline.clean.furniture import remove_furniture
 from storyline.clean.markup import strip_inline_markup
-from storyline.clean.metadata import detect_language, find_outlet
+from storyline.clean.metadata import date_from_url, detect_language, find_outlet
 from storyline.clean.published import infer_date_window
 from storyline.clean.repetition import remove_repeated_lines
 from storyline.clean.textdoc import parse_text_document
@@ -56,6 +56,8 @@ def clean_document(raw: RawDocument, settings: Settings | None = None) -> Articl
     text = PARAGRAPH_SEPARATOR.join(paragraphs)
 
     published, published_source, window = hints.published, hints.published_source, None
+    if not published and (published := date_from_url(hints.url)):
+        published_source = "url"
     if not published:
         window = infer_date_window(text, extra="\n".join(r.text for r in removed))
         published_source = "inferred" if window else None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import date
 from typing import Any
 
+from htmldate.extractors import COMPLETE_URL
 from tld import get_fld
 
 from storyline.model import Removed
@@ -58,6 +60,20 @@ def find_outlet(url: str | None, paragraphs: list[str], removed: list[Removed]) 
 
 
 @functools.lru_cache(maxsize=1)
+def date_from_url(url: str | None) -> str | None:
+    """The publication day a URL path spells out (``/2013/05/02/``, ``/2022-09-11-``), as ISO, else None.
+
+    News sites put the day of first publication in article paths; htmldate's URL pattern finds it, and a
+    date that does not exist (``/2013/02/30/``) is no date."""
+    match = COMPLETE_URL.search(url) if url else None
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+    except ValueError:
+        return None
+
+
 def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 

@@ -4,7 +4,8 @@ Recognised header lines, at the top of the file only (keys are case-insensitive)
 
 * ``date YYYY-MM-DD[ time] Headline`` - a dump format that puts the date and the headline on one line;
 * ``key: value`` with key one of title/headline, url/link, date/published, by/author/byline;
-* ``by Name[, Title]`` - a byline.
+* ``by Name[, Title]`` - a byline;
+* a URL alone on the line (spaced-out tokenised URLs are joined up).
 
 Without a title header, a first line of 3-30 words not ending like a sentence or a dateline, followed
 by a blank line is the headline. Paragraphs are separated by blank lines; a text with no blank line at
@@ -30,6 +31,10 @@ MAX_HEADLINE_WORDS = 30
 # A line ending like a sentence or a dateline ("KYIV (Reuters) -") is not a headline.
 _NOT_HEADLINE_END = re.compile(r"[.,;:(\[–—-]\s*$")
 MIN_HEADLINE_WORDS = 3
+# A URL alone on a header line. Tokenised corpus dumps space it out ("http: / / www. example. com / a - b"):
+# then every gap touches a URL punctuation mark, which a URL followed by words never does.
+_BARE_URL = re.compile(r"^https?\s*:\s*/\s*/\s*\S.*$", re.I)
+_URL_GAP = re.compile(r"(?<![./:?=&_#-])\s+(?![./:?=&_#-])")
 
 
 def _parse_date(value: str) -> str | None:
@@ -44,6 +49,9 @@ def _parse_date(value: str) -> str | None:
 def _header(line: str, hints: Hints) -> bool:
     """Read one header line into ``hints``; False when the line is not a header."""
     stripped = line.strip()
+    if hints.url is None and _BARE_URL.match(stripped) and not _URL_GAP.search(stripped):
+        hints.url = re.sub(r"\s+", "", stripped)
+        return True
     if match := _DATE_TITLE.match(stripped):
         hints.published, hints.published_source = match["date"], "header"
         hints.title = hints.title or (match["title"] or "").strip() or None
