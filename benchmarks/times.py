@@ -11,7 +11,9 @@ Scores, per corpus and overall, for storyline and a dateparser baseline:
 The baseline is ``dateparser.parse`` / ``dateparser.search.search_dates`` with ``RELATIVE_BASE`` = the DCT, its
 datetime written at the granularity of the gold value it is compared with (which favours the baseline).
 
-    python benchmarks/times.py [--data DIR] [--errors N]   # DIR holds TimeBank/ and AQUAINT/ with *.tml files
+    python benchmarks/times.py [--data DIR] [--errors N] [--kinds]   # DIR holds TimeBank/ and AQUAINT/ (*.tml)
+
+``--kinds`` adds a table of storyline's value errors given gold expressions, grouped by the kind of gold value.
 """
 
 from __future__ import annotations
@@ -164,6 +166,48 @@ def score_extraction(docs: list[Document], predict, value_of) -> dict[str, float
     }
 
 
+KINDS = ("duration", "set", "ref", "quarter", "week", "time", "day", "month", "year", "decade", "other")
+
+
+def value_kind(gold: Gold) -> str:
+    """The kind of a gold TIMEX3 value, for the error table: duration, set, *_REF, quarter/half, week, time of
+    day, day, month, year, decade/century, other (seasons, ``XX`` placeholders such as ``1949-XX``)."""
+    v = gold.value
+    if gold.type == "DURATION":
+        return "duration"
+    if gold.type == "SET":
+        return "set"
+    if v.endswith("_REF"):
+        return "ref"
+    for kind, pattern in (
+        ("quarter", r"\d{4}-[QH]\d"),
+        ("week", r"\d{4}-W\d+(?:-WE)?"),
+        ("time", r"\d{4}-\d\d-\d\dT.+"),
+        ("day", r"\d{4}-\d\d-\d\d"),
+        ("month", r"\d{4}-\d\d"),
+        ("year", r"\d{4}"),
+        ("decade", r"\d{2,3}"),
+    ):
+        if re.fullmatch(pattern, v):
+            return kind
+    return "other"
+
+
+def print_kinds(corpora: dict[str, list[Document]]) -> None:
+    """Storyline's wrong values given gold expressions, by kind of gold value, as ``wrong/total`` per corpus."""
+    counts = {name: {k: [0, 0] for k in KINDS} for name in corpora}
+    for name, docs in corpora.items():
+        for doc in docs:
+            for v, g in zip(storyline_values(doc), doc.timexes, strict=True):
+                cell = counts[name][value_kind(g)]
+                cell[0] += v != g.value
+                cell[1] += 1
+    rows = [[k, *(f"{counts[n][k][0]}/{counts[n][k][1]}" for n in corpora)] for k in KINDS]
+    rows.append(["all", *(f"{sum(c[0] for c in counts[n].values())}/{sum(c[1] for c in counts[n].values())}"
+                          for n in corpora)])  # fmt: skip
+    print_table(["wrong value", *corpora], rows)
+
+
 def accuracy(docs: list[Document], values) -> float:
     pairs = [(v, g.value) for d in docs for v, g in zip(values(d), d.timexes, strict=True)]
     return sum(v == g for v, g in pairs) / len(pairs) if pairs else 0.0
@@ -173,6 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=shared_path("tempeval3", "TBAQ-cleaned"))
     parser.add_argument("--errors", type=int, default=0, help="print this many storyline value errors")
+    parser.add_argument("--kinds", action="store_true", help="print storyline's value errors by kind of value")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")  # dateparser's deprecation chatter
     corpora = {name: load_corpus(args.data / name) for name in CORPORA if (args.data / name).is_dir()}
@@ -228,6 +273,8 @@ def main(argv: list[str] | None = None) -> None:
                 if v != g.value and shown < args.errors:
                     print(f"  {doc.dct[:10]}  {g.type:8} {g.text!r:40} gold={g.value} got={v}")
                     shown += 1
+    if args.kinds:
+        print_kinds(corpora)
     ours_acc, ours, base_acc, base = results["overall"]
     print(
         headline(

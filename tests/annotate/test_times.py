@@ -181,6 +181,7 @@ def test_tense_of_the_clause_decides_direction(text: str, value: str) -> None:
         'Baker said on ABC\'s "This Week" that talks would go on.',  # a title
         "The film High Noon was shown.",
         "Shareholders worry about the long-term value of the company.",
+        "The march drew thousands of people.",  # a month in lower case needs "in", "since" ...
     ],
 )
 def test_not_time_expressions_in_context(text: str) -> None:
@@ -208,3 +209,101 @@ def test_bare_plural_after_for_is_a_duration() -> None:
 def test_the_year_ended_is_a_duration_the_year_alone_a_date() -> None:
     text = "Revenue for the year ended June 30 rose. For the year, volume was flat."
     assert [r.value for r in extract_times(text, "2022-09-12")] == ["P1Y", "2022-06-30", "2022"]
+
+
+def _resolve_all(anchor: date, expressions: list[str], future: int = 0) -> list[str | None]:
+    resolver = Resolver(anchor)
+    return [resolver.resolve(e, future=future).value for e in expressions]
+
+
+@pytest.mark.parametrize(
+    ("expressions", "values"),
+    [
+        # anaphora refer to the date last mentioned, not to publication
+        (["May 22, 1995", "the following year"], ["1995-05-22", "1996"]),
+        (["June 1998", "later that year"], ["1998-06", "1998"]),
+        (["March", "the following month"], ["2022-03", "2022-04"]),
+        (["Friday", "the previous Friday"], ["2022-09-09", "2022-09-02"]),
+        (["Friday", "the morning"], ["2022-09-09", "2022-09-09TMO"]),
+        (["Friday", "the day"], ["2022-09-09", "2022-09-09"]),
+        (["Nov. 30, 2021", "until then"], ["2021-11-30", "2021-11-30"]),
+        (["last Tuesday", "10:35 a.m."], ["2022-09-06", "2022-09-06T10:35"]),  # a time of day on the day last named
+        # a part of the day that names no day does not replace the day last mentioned
+        (["Friday", "overnight", "the previous Friday"], ["2022-09-09", "2022-09-09TNI", "2022-09-02"]),
+        (["the third quarter", "last year's quarter"], ["2022-Q3", "2021-Q3"]),
+    ],
+)
+def test_anaphora_follow_the_last_date_mentioned(expressions: list[str], values: list[str]) -> None:
+    assert _resolve_all(MONDAY, expressions) == values
+
+
+def test_a_forecast_quarter_is_not_the_reference_quarter() -> None:
+    resolver = Resolver(date(1989, 11, 2))
+    assert resolver.resolve("third-quarter").value == "1989-Q3"
+    assert resolver.resolve("a fourth-quarter", future=2).value == "1989-Q4"  # "will result in a ... charge"
+    assert resolver.resolve("a year ago").value == "1988-Q3"
+    assert resolver.resolve("the latest quarter").value == "1989-Q3"
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("already", "PRESENT_REF"),
+        ("this crucial moment", "PRESENT_REF"),
+        ("the weeks ahead", "PXW"),
+        ("decades-long", "PXY"),
+        ("day-long", "P1D"),
+        ("until then", "PAST_REF"),  # nothing mentioned before
+    ],
+)
+def test_more_forms(expression: str, value: str) -> None:
+    assert resolve_expression(expression, MONDAY)[0] == value
+
+
+def test_weekday_and_date_together() -> None:
+    assert resolve_expression("this coming Sunday, March eighth", date(1998, 3, 5))[0] == "1998-03-08"
+
+
+def test_a_span_without_its_signal_keeps_the_date() -> None:
+    """TimeML sometimes leaves "earlier" / "ago" outside the span: "a year | earlier" is still a date."""
+    assert Resolver(MONDAY).resolve("a year", after="earlier").value == "2021"
+    assert Resolver(MONDAY).resolve("three days", after="later").value == "P3D"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The company announced the plan Aug. 21.", "2022-08-21"),  # "plan" is a noun here, no future cue
+        ("She would bring aid to the countries, where the Aug. 7 blasts killed 257 people.", "2022-08-07"),
+        ("The dividend would be paid on a still unspecified date in January.", "2023-01"),  # an adjective
+    ],
+)
+def test_clause_and_cue_boundaries(text: str, value: str) -> None:
+    assert [r.value for r in extract_times(text, "2022-09-12")] == [value]
+
+
+def test_the_day_alone_is_not_extracted() -> None:
+    text = "He arrived in Philadelphia later in the day. That day, markets fell."
+    assert [r.text for r in extract_times(text, "2022-09-12")] == ["That day"]
+
+
+def test_model_entities_are_resolved_in_reading_order() -> None:
+    """A spaCy DATE/TIME entity the patterns missed refers back to the day written before it, not the last one."""
+
+    class Ent:
+        def __init__(self, text: str, part: str, label: str) -> None:
+            self.start_char = text.index(part)
+            self.end_char = self.start_char + len(part)
+            self.label_ = label
+
+    class Doc:
+        def __init__(self, text: str, ents: list[Ent]) -> None:
+            self.text, self.ents = text, ents
+
+    text = "The march was on Friday. In his evening address, the president spoke. Talks resume on Sunday."
+    refs = extract_times(text, "2022-09-12", doc=Doc(text, [Ent(text, "evening", "TIME")]))
+    assert [(r.text, r.value) for r in refs] == [
+        ("Friday", "2022-09-09"),
+        ("evening", "2022-09-09TEV"),
+        ("Sunday", "2022-09-11"),
+    ]

@@ -57,7 +57,8 @@ HOLIDAYS = {"christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (
             "new year's day": (1, 1), "new year's eve": (12, 31), "independence day": (7, 4),
             "valentine's day": (2, 14), "halloween": (10, 31)}  # fmt: skip
 PRESENT = {"now", "currently", "current", "presently", "at present", "at the moment", "at this time",
-           "these days", "nowadays", "right now", "just now", "today's", "this time", "the moment"}  # fmt: skip
+           "these days", "nowadays", "right now", "just now", "today's", "this time", "the moment", "already",
+           "yet"}  # fmt: skip
 PAST = {"recently", "recent", "previously", "formerly", "earlier", "once", "the past", "past", "lately",
         "in the past", "before", "the time", "at the time", "more recently", "until recently",
         "not long ago"}  # fmt: skip
@@ -98,7 +99,7 @@ _YEAR_WORDS = re.compile(
 _ORDINAL_WORD = re.compile(r"\b(?:(twenty|thirty)[ -])?(" + "|".join(ORDINALS) + r")\b|\b(\d+)(?:st|nd|rd|th)\b")
 PREPOSITIONS = r"(?:in|on|at|during|by|for|of|from|over|throughout|within|through|as of)"
 MODIFIERS = (
-    r"(?:nearly|almost|about|around|approximately|roughly|some|more than|less than|at least|up to|"
+    r"(?:nearly|almost|about|around|approximately|roughly|some|sometime|more than|less than|at least|up to|"
     r"just|only|over|under|barely|fully|at most|no more than|as much as|as long as|the better part of)"
 )
 
@@ -200,6 +201,14 @@ _DECADE_WORDS = ["twen", "thir", "for", "fif", "six", "seven", "eigh", "nine"]
 _SEASON_ORDER = ["SP", "SU", "FA", "WI"]  # a winter is dated by the year it starts in
 
 
+def _step(value: str, n: int) -> str:
+    """A month (``1989-03``) or ISO week (``1989-W12``) value moved by ``n`` months or weeks."""
+    if "-W" in value:
+        year, week = value.split("-W")
+        return _week_value(date.fromisocalendar(int(year), int(week[:2]), 1) + timedelta(weeks=n))
+    return _month_value(*_add_months(int(value[:4]), int(value[5:7]), n))
+
+
 def _thanksgiving(year: int) -> date:
     first = date(year, 11, 1)
     return first + timedelta(days=(3 - first.weekday()) % 7 + 21)
@@ -241,15 +250,19 @@ _BACK_WORDS = {"last", "past", "this past", "previous", "preceding", "the previo
                "the latest", "prior"}  # fmt: skip
 _FORWARD_WORDS = {"next", "coming", "the coming", "the next", "following", "the following", "this coming",
                   "upcoming"}  # fmt: skip
+# Words that relate a weekday to the day last mentioned rather than to publication ("the previous Friday").
+_ANAPHORIC_WORDS = {"previous", "the previous", "preceding", "following", "the following"}
 _KINDS = {"day": "day", "time": "day", "week": "week", "month": "month", "year": "year"}
 
 
 class Resolver:
     """Resolves expressions of one article, in reading order, against its publication date.
 
-    It keeps the last calendar value of each kind it produced (day, week, month, quarter, year), so that
-    anaphoric expressions ("the quarter", "a year earlier" after "the third quarter", "that year") refer back
-    to them as TimeML annotators do.
+    It keeps the last calendar value of each kind it produced (day, week, month, quarter, year; a day also sets
+    its month and year) and the last of any kind, so that anaphoric expressions ("the quarter", "a year earlier"
+    after "the third quarter", "the following year" after "May 22, 1995", "the previous Friday", "the morning",
+    "until then", a bare "10 p.m.") refer back to them as TimeML annotators do. Expressions resolved from memory,
+    or naming no day ("overnight"), or a quarter still to come in a future clause, do not replace what is kept.
     """
 
     def __init__(self, anchor: date | datetime, settings: TimesSettings | None = None) -> None:
@@ -289,6 +302,9 @@ class Resolver:
             if value and value[0].isdigit():
                 return self._remember(Resolution(value, "period", self.anchor.isoformat()))
         value = self._value(s)
+        if value and value.startswith("P") and after in ("ago", "earlier"):
+            # "a year | earlier" annotated without its signal is still the date a year back, not a duration.
+            value = self._value(f"{s} {after}") or value
         if value is None:
             return Resolution(None, "unknown")
         return self._remember(Resolution(value, granularity_of(value)))
@@ -301,8 +317,18 @@ class Resolver:
         kind = _KINDS.get(res.granularity)
         if res.value and re.fullmatch(r"\d{4}-[QH]\d", res.value):
             kind = "quarter"
+            year, months = int(res.value[:4]), int(res.value[-1]) * (3 if res.value[5] == "Q" else 6)
+            ends = date(*_add_months(year, 1, months), 1)  # the day after the quarter or half
+            if self.future and ends > self.anchor:  # a forecast ("a fourth-quarter charge will ...") is not the
+                return res  # quarter reported on, which later anaphora ("a year earlier") refer to
         if kind:
-            self.memory[kind] = res.value[:10] if kind == "day" else res.value
+            self.memory[kind] = self.memory["last"] = res.value[:10] if kind == "day" else res.value
+            # A day or month mentioned also sets the month and year that "that month", "the following year",
+            # "later that year" refer back to ("On May 22, 1995, he was promoted, and the following year ...").
+            if kind in ("day", "month"):
+                self.memory["month"] = res.value[:7]
+            if kind in ("day", "month", "quarter"):
+                self.memory["year"] = res.value[:4]
         return res
 
     def _value(self, s: str) -> str | None:
@@ -372,7 +398,7 @@ class Resolver:
             ),
             (r"(this|tomorrow|yesterday|the) " + part, self._deictic_part),
             (
-                r"(that|the same|that same|the next|the following|the previous|the preceding) (day|"
+                r"(the|that|the same|that same|the next|the following|the previous|the preceding) (day|"
                 + part[1:-1]
                 + r")",
                 self._that_day,
@@ -393,7 +419,7 @@ class Resolver:
                 lambda m: str(self.anchor.year),
             ),
             (
-                r"(?:(?:last|this past|past|this|on) )?(?:(?:"
+                r"(?:(?:last|this past|past|this coming|this|on) )?(?:(?:"
                 + _WEEKDAY_RE
                 + r") )?"
                 + r"(?:the )?(\d{1,2})th of ("
@@ -402,7 +428,7 @@ class Resolver:
                 lambda m: self._month_day(m.group(2), m.group(1), m.group(3)),
             ),
             (
-                r"(?:(?:last|this past|past|this|on) )?(?:(?:"
+                r"(?:(?:last|this past|past|this coming|this|on) )?(?:(?:"
                 + _WEEKDAY_RE
                 + r") )?"
                 + r"(\d{1,2})(?:th)? ("
@@ -411,7 +437,7 @@ class Resolver:
                 lambda m: self._month_day(m.group(2), m.group(1), m.group(3)),
             ),
             (
-                r"(?:(?:last|this past|past|this|on) )?(?:(?:"
+                r"(?:(?:last|this past|past|this coming|this|on) )?(?:(?:"
                 + _WEEKDAY_RE
                 + r") )?"
                 + r"("
@@ -464,6 +490,10 @@ class Resolver:
             ),
             (r"(?:the )?(\d{4}) (?:fiscal )?(?:quarter|period)", self._year_quarter),
             (
+                r"(last year|next year|this year)'?s? (quarter|period)",  # "last year's quarter": the one last named
+                self._year_quarter_of,
+            ),
+            (
                 r"(last year|next year|this year)'?s? (\d)th (quarter|half)",
                 lambda m: self._quarter(m, m.group(2), m.group(3), m.group(1)),
             ),
@@ -476,7 +506,7 @@ class Resolver:
             (
                 r"(?:(same|year ago|year earlier|prior year|year before|comparable|corresponding|"
                 r"latest|current|last|previous|recent|most recent|fiscal|that|this|next|the|following) )+"
-                r"(quarter|period|year|month|week|fiscal year|half)(?: (?:a year ago|last year|a year earlier))?",
+                r"(quarter|period|year|month|week|fiscal year|half)(?: (?:1 year ago|last year|1 year earlier))?",
                 self._anaphoric,
             ),
             (r"(?:" + edge + r")?" + rel + r"(week|weekend|month|year)", self._rel_unit),
@@ -512,7 +542,7 @@ class Resolver:
             ),
             (
                 r"(?:the )?(?:(?:past|last|next|coming|recent|previous|following|few|early|later|initial) )*"
-                r"(" + _UNIT_RE + r")",
+                r"(" + _UNIT_RE + r")(?: ahead| long)?",  # "the weeks ahead", "decades-long"
                 self._plural_unit,
             ),
             (edge + r"(.+)", self._edge_of),
@@ -564,12 +594,19 @@ class Resolver:
     def _that_day(self, m: re.Match[str]) -> str:
         """ "That day", "the next morning": the day last mentioned (else publication), moved by one if asked."""
         self.derived = True
-        day = date.fromisoformat(self.memory.get("day", self.anchor.isoformat()))
-        return (day + timedelta(days=self._direction(m.group(1)))).isoformat()
+        return (self._last_day() + timedelta(days=self._direction(m.group(1)))).isoformat()
 
     def _deictic_part(self, m: re.Match[str]) -> str:
-        offset = {"this": 0, "the": 0, "yesterday": -1, "tomorrow": 1}[m.group(1)]
+        """ "This morning", "yesterday evening"; "the morning" is that of the day last mentioned."""
+        if m.group(1) == "the":
+            self.derived = True
+            return self._last_day().isoformat() + "T" + PARTS_OF_DAY[m.group(2)]
+        offset = {"this": 0, "yesterday": -1, "tomorrow": 1}[m.group(1)]
         return (self.anchor + timedelta(days=offset)).isoformat() + "T" + PARTS_OF_DAY[m.group(2)]
+
+    def _last_day(self) -> date:
+        """The day last mentioned, else publication: what "that day", "the morning" refer back to."""
+        return date.fromisoformat(self.memory.get("day", self.anchor.isoformat()))
 
     def _month_day(self, month: str, day: str, year: str | None) -> str | None:
         mo, d = MONTHS[month], int(day)
@@ -607,7 +644,11 @@ class Resolver:
             return f"XXXX-WXX-{WEEKDAYS[name] + 1}" + ("T" + PARTS_OF_DAY[part] if part else "")
         wd = WEEKDAYS[name]
         direction = self._direction(rel)
-        if direction > 0 or rel in ("this",) or (rel is None and self.future > 1):
+        if rel in _ANAPHORIC_WORDS and "day" in self.memory:  # "the previous Friday": before the day last mentioned
+            self.derived = True
+            day = date.fromisoformat(self.memory["day"])
+            day = _next_weekday(day, wd) if direction > 0 else _last_weekday(day, wd, strict=True)
+        elif direction > 0 or rel in ("this",) or (rel is None and self.future > 1):
             day = _next_weekday(self.anchor, wd, strict=direction > 0)
         else:
             day = _last_weekday(self.anchor, wd, strict=rel is not None and direction < 0)
@@ -621,7 +662,7 @@ class Resolver:
     def _day_of(self, rest: str | None) -> str | None:
         """The day a time of day is attached to ("Friday", "yesterday", "Nov. 9"), the anchor when none."""
         if not rest:
-            return self.anchor.isoformat()
+            return self.memory.get("day", self.anchor.isoformat())
         value = self._value(rest)
         if value and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
             return value
@@ -652,6 +693,7 @@ class Resolver:
 
     def _part_day(self, m: re.Match[str]) -> str | None:
         part, rest = m.group(2), m.group(3)
+        self.derived = not rest  # "overnight" alone names no day: the day last mentioned stays the reference
         day = self._day_of(rest)
         return None if day is None else day + "T" + PARTS_OF_DAY[part]
 
@@ -749,19 +791,33 @@ class Resolver:
         if unit in ("year", "fiscal year"):
             if back:
                 return self._shift(-1, "year")
-            if same and "year" in self.memory:
-                return str(int(self.memory["year"][:4]) + ("following" in words))
+            previous = bool(re.search(r"\b(?:previous|preceding)\b", words))
+            if (same or previous) and "year" in self.memory:
+                return str(int(self.memory["year"][:4]) + ("following" in words) - previous)
             return self._shift(self._direction(words.split()[-2]) if " " in words else 0, "year")
-        if unit in ("month", "week") and same and unit in self.memory:
-            return self.memory[unit]
-        if unit in ("month", "week") and words.split()[0] in ("this", "the", "current", "that"):
-            return self._shift(0, unit)
+        if unit in ("month", "week"):
+            step = 1 if "following" in words else -1 if re.search(r"\b(?:previous|preceding)\b", words) else 0
+            if (same or step) and unit in self.memory:  # "that month", "the following week": after the last one
+                return _step(self.memory[unit], step)
+            if words.split()[0] in ("this", "the", "current", "that"):
+                return self._shift(step, unit)
         return None
+
+    def _year_quarter_of(self, m: re.Match[str]) -> str | None:
+        """ "Last year's quarter": the quarter last mentioned, in the year named."""
+        quarter = self.memory.get("quarter")
+        if not quarter:
+            return None
+        self.derived = True
+        return f"{self._year_words(m.group(1))}{quarter[4:]}"
 
     def _year_quarter(self, m: re.Match[str]) -> str:
         """ "The 1988 quarter / period": that year's quarter of the last quarter mentioned, else the year."""
         quarter = self.memory.get("quarter")
-        return m.group(1) + quarter[4:] if quarter else m.group(1)
+        if not quarter:
+            return m.group(1)
+        self.derived = True  # a comparison period, not the quarter reported on
+        return m.group(1) + quarter[4:]
 
     def _edge_of(self, m: re.Match[str]) -> str | None:
         """ "Late yesterday", "later this afternoon", "the end of the month": the value of what they qualify."""
@@ -852,15 +908,20 @@ class Resolver:
         return self._duration_value(count, unit)
 
     def _plural_unit(self, m: re.Match[str]) -> str | None:
-        """ "Years", "recent months", "the coming weeks": an unknown number of units (``PXY``)."""
+        """ "Years", "recent months", "the coming weeks": an unknown number of units (``PXY``); "day-long": one."""
         unit = m.group(1)
-        return self._duration_value("X", unit) if unit.endswith("s") else None
+        if unit.endswith("s"):
+            return self._duration_value("X", unit)
+        return self._duration_value("1", unit) if m.group(0).endswith(" long") else None  # "a day-long meeting"
 
     def _reference(self, m: re.Match[str]) -> str | None:
         s = m.group(0)
         bare = re.sub(r"^the ", "", s)
-        if s in PRESENT or bare in PRESENT:
+        if s in PRESENT or bare in PRESENT or re.fullmatch(r"this (?:\w+ )?moment", s):  # "this crucial moment"
             return "PRESENT_REF"
+        if re.fullmatch(r"(?:until |till |by )?then", s):  # "until then": the time last mentioned
+            self.derived = True
+            return self.memory.get("last", "PAST_REF")
         if (
             s in PAST
             or bare in PAST
@@ -879,7 +940,7 @@ class Resolver:
 # "planned a demonstration on Saturday"), soft ones a month or date ("payable Jan. 2", "until January"), past
 # forms keep both in the past ("announced the plan Aug. 21", "said Friday").
 _TENSE = re.compile(
-    r"\b(?:(?P<firm>will|'ll|would|shall|going to|scheduled|set to|is to|are to|planned|planning|plans?|"
+    r"\b(?:(?P<firm>will|'ll|would|shall|going to|scheduled|set to|is to|are to|planned|planning|plans? to|"
     r"as soon as|as early as|postponed|tentatively|expects?)"
     r"|(?P<soft>expected|due|slated|upcoming|until|next|starting|beginning|payable|effective)"
     r"|(?P<past>(?![a-z]*eed\b)[a-z]+ed|said|says|was|were|had|did|told|met|began|came|went|took|made|gave|saw|left|won|lost|"
@@ -887,9 +948,11 @@ _TENSE = re.compile(
     r"Said|Was|Were|Had))\b"  # "-ed" in lower case only: "United" is no verb
 )
 _PASSIVE = re.compile(r"\b(?:be|been|being)\s+(?:\w+\s+)?$")  # "will be held": a participle, not a past tense
+# An "-ed" word after a determiner is an adjective ("on a still unspecified date", "the proposed merger").
+_ADJECTIVAL = re.compile(r"\b(?:a|an|the|its|their|his|her|our|this|that|these|those)\s+(?:(?:\w+ly|still)\s+)?$")
 # A clause ends at a semicolon, a line break, a quote or a full stop before a capital ("Feb. 24" goes on),
 # unless the full stop ends an abbreviation or an initial ("Mr. Davison", "Daniel P. Davison", "Corp. said").
-_CLAUSE_BREAK = re.compile(r"[;\n\"“”]|(\w*)[.!?]['’”]?\s+(?=[A-Z‘'\"“])")
+_CLAUSE_BREAK = re.compile(r"[;\n\"“”]|(\w*)[.!?]['’”]?\s+(?=[A-Z‘'\"“])|,\s+(?=(?:where|which|who|whom|whose|when)\b)")
 _ABBREVIATED = {"mr", "mrs", "ms", "dr", "jr", "sr", "st", "co", "corp", "inc", "ltd", "bros", "no", "gen", "sen",
                 "rep", "gov", "lt", "col", "sgt", "capt", "rev", "prof", "vs"} | set(MONTHS)  # fmt: skip
 
@@ -918,7 +981,11 @@ def future_context(text: str, start: int, end: int, settings: TimesSettings | No
     1 future (a month or date is the next one), 0 past or unknown."""
     settings = settings or TimesSettings()
     left = _clause_left(text[max(0, start - settings.cue_window_chars) : start])
-    cues = [m for m in _TENSE.finditer(left) if not (m.group("past") and _PASSIVE.search(left, 0, m.start()))]
+    cues = [
+        m
+        for m in _TENSE.finditer(left)
+        if not (m.group("past") and (_PASSIVE.search(left, 0, m.start()) or _ADJECTIVAL.search(left, 0, m.start())))
+    ]
     firm_or_past = [m for m in cues if not m.group("soft")]
     if firm_or_past and firm_or_past[-1].group("firm") and not text.startswith(("'s", "’s"), end):
         return 2  # not "get around Wednesday's ruling": a thing that exists
@@ -993,6 +1060,8 @@ _AMBIGUOUS = {"may", "march", "fall", "spring", "second", "seconds", "once", "pa
 # Words before an ambiguous one ("in May", "last fall") that make it temporal.
 _CUES = {"in", "since", "until", "till", "by", "of", "early", "late", "mid", "last", "next", "this", "through",
          "from", "during", "before", "after", "to", "on", "the", "that", "each", "every", "past"}  # fmt: skip
+_LOWER_MONTH_CUES = {"in", "since", "until", "till", "by", "early", "late", "mid", "last", "next", "this", "during",
+                     "through", "before", "after", "each", "every"}  # fmt: skip
 _SEASON_CUES = {"this", "last", "next", "early", "late", "mid", "in", "during", "since", "until", "by", "past"}
 # Tokens a span never ends with, or starts with (TimeML keeps a leading "the" / "a" but leaves "since",
 # "in", "at least" outside); "since" still makes the expression a period.
@@ -1124,23 +1193,31 @@ def extract_times(text: str, published: str | None, uncertain: bool = False, doc
     out: list[TimeRef] = []
     for a, b in _runs(text, finder.tokens):
         out.extend(finder.best(a, b))
-    if doc is not None:
-        taken = [(t.start, t.end) for t in out]
-        for ent in doc.ents:
-            if ent.label_ in ("DATE", "TIME") and not any(ent.start_char < e and s < ent.end_char for s, e in taken):
-                ref = finder.ref(ent.start_char, ent.end_char)
-                if ref:
-                    out.append(ref)
-        out.sort(key=lambda t: t.start)
-    return out
+    if doc is None:
+        return out
+    extra = [
+        (ent.start_char, ent.end_char, ent.start_char)
+        for ent in doc.ents
+        if ent.label_ in ("DATE", "TIME") and not any(ent.start_char < t.end and t.start < ent.end_char for t in out)
+    ]
+    if not extra:
+        return out
+    # Resolve again in reading order with the model's entities among the patterns' expressions, so that anaphora
+    # ("that day", "the evening") in either refer to the dates written before them.
+    again = _Finder(text, Resolver(anchor or date(2000, 1, 1)), anchor is not None, uncertain, finder.tokens)
+    spans = sorted([*finder.found, *extra], key=lambda span: span[2])
+    return [ref for start, end, shown in spans if (ref := again.ref(start, end, shown)) is not None]
 
 
 class _Finder:
     """Picks, inside each run of tokens, the longest stretches the resolver understands."""
 
-    def __init__(self, text: str, resolver: Resolver, anchored: bool, uncertain: bool) -> None:
+    def __init__(
+        self, text: str, resolver: Resolver, anchored: bool, uncertain: bool, tokens: list[_Token] | None = None
+    ) -> None:
         self.text, self.resolver, self.anchored, self.uncertain = text, resolver, anchored, uncertain
-        self.tokens = _tokens(text)
+        self.tokens = _tokens(text) if tokens is None else tokens
+        self.found: list[tuple[int, int, int]] = []  # (start, end, span start) of the expressions returned
         # Candidates that did not resolve, with what they could depend on: repeated text is tried once.
         self.failed: set[tuple[str, int, str, frozenset[str]]] = set()
 
@@ -1182,6 +1259,8 @@ class _Finder:
             return False  # "long-term value" is no time expression; "the long term" is
         if first == "the" and j - i == 2 and last in _NOT_AFTER_THE:
             return False
+        if last == "day" and toks[j - 2].word == "the":
+            return False  # "the day", "later in the day": the resolver reads them, but they are rarely tagged
         if self._in_title(i, j):
             return False
         if j - i == 1 and last in ("later", "after") and i and toks[i - 1].word in _UNIT_WORDS:
@@ -1216,7 +1295,9 @@ class _Finder:
             prev = toks[i - 1].word if i else ""
             if last in _AMBIGUOUS and prev not in _CUES:
                 return False
-            if last in ("may", "march", "fall", "spring") and toks[j - 1].raw[0].islower() and prev not in _CUES:
+            if last in ("may", "march") and toks[j - 1].raw[0].islower() and prev not in _LOWER_MONTH_CUES:
+                return False  # "the march", "to march", "they may": a month in lower case needs "in", "since" ...
+            if last in ("fall", "spring") and toks[j - 1].raw[0].islower() and prev not in _CUES:
                 return False
             if last in ("fall", "spring") and prev not in _SEASON_CUES:
                 return False  # "the fall of the government", "a spring of water"
@@ -1249,5 +1330,6 @@ class _Finder:
                     shown += 1
                 ref = self.ref(toks[i].start, toks[j - 1].end, toks[shown].start)
                 if ref is not None:
+                    self.found.append((toks[i].start, toks[j - 1].end, toks[shown].start))
                     return [*self.best(a, i), ref, *self.best(j, b)]
         return []
