@@ -76,6 +76,40 @@ def test_names_the_ner_missed_in_place_contexts(nlp) -> None:
         assert _by_text(entities, name).kind == "place", name
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ARM unveiled a new chip design on Tuesday. ARM said the design would ship next year.",  # Armenia's code
+        "Google announced the phone at IO, its developer conference. IO runs for three days.",  # tagged GPE
+        "The SM series sold well. Analysts said SM sales rose.",  # San Marino's code
+        "BB shares fell 5 percent. BB said it would cut jobs.",  # Barbados; Bielsko-Biala's initials
+    ],
+)
+def test_bare_codes_of_obscure_places_are_not_places(nlp, text: str) -> None:
+    assert [e for e in extract_entities(nlp(text)) if e.kind == "place"] == []
+
+
+def test_codes_that_spell_a_known_place_are_places(nlp) -> None:
+    doc = nlp("The US and UK agreed on sanctions. The UAE said it would join. NYC officials met on Monday.")
+    entities = extract_entities(doc)
+    for code, name in (
+        ("US", "United States"),
+        ("UK", "United Kingdom"),
+        ("UAE", "United Arab Emirates"),
+        ("NYC", "New York City"),
+    ):
+        entity = _by_text(entities, code)
+        assert entity.kind == "place" and entity.name == name, entity
+
+
+def test_state_codes_after_a_town_are_places(nlp) -> None:
+    doc = nlp("He moved from Trenton, NJ to Pittsburgh, PA last year. Officials in Columbus, OH agreed.")
+    entities = extract_entities(doc)
+    for code, name in (("NJ", "New Jersey"), ("PA", "Pennsylvania"), ("OH", "Ohio")):
+        entity = _by_text(entities, code)
+        assert entity.kind == "place" and entity.name == name, entity
+
+
 def test_nationality_adjectives_are_not_entities(nlp) -> None:
     doc = nlp("Ukrainian forces advanced while Russian soldiers withdrew, Ukrainian officials said.")
     assert extract_entities(doc) == []

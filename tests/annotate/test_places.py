@@ -75,6 +75,43 @@ def test_is_place_name_covers_what_the_ner_mistypes(gaz: Gazetteer) -> None:
         assert not gaz.is_place_name(name), name
 
 
+def test_initialisms_are_the_codes_that_spell_a_name(gaz: Gazetteer) -> None:
+    # A code that is the initials of one of the entry's names is written in prose ...
+    for code, name in (
+        ("UK", "United Kingdom"),
+        ("USA", "United States"),
+        ("UAE", "United Arab Emirates"),
+        ("NYC", "New York City"),
+        ("LA", "Los Angeles"),
+    ):
+        assert name in {c.name for c in gaz.initialism_of(code)}, code
+    # ... an ISO or airport code that spells nothing is not, though lookup still finds its place.
+    for code in ("ARM", "IO", "KY", "AMD"):
+        assert gaz.initialism_of(code) == [], code
+    assert [c.name for c in gaz.lookup("ARM")][:1] == ["Armenia"]
+
+
+def test_code_reads_as_the_place_it_spells(gaz: Gazetteer) -> None:
+    # "LA" is also Laos' ISO code; the city it abbreviates wins, the country keeps "UK", "US".
+    la, nyc = resolve_places(["LA", "NYC"])
+    assert la is not None and la.name == "Los Angeles" and nyc is not None and nyc.name == "New York City"
+    assert _one("UK").country == "GB" and _one("US").kind == "country"
+
+
+def test_us_postal_codes_read_by_context(gaz: Gazetteer) -> None:
+    # "PA" is Pennsylvania's postal code and Panama's ISO code: the other names decide.
+    assert {c.name for c in gaz.lookup("PA")} >= {"Pennsylvania", "Panama"}
+    _, state = resolve_places(["Pittsburgh", "PA"])
+    assert state is not None and state.name == "Pennsylvania"
+    _, country = resolve_places(["Chiriqui", "PA"])  # a province of Panama
+    assert country is not None and country.country == "PA"
+
+
+def test_first_of_two_joined_names_stands_for_the_whole(gaz: Gazetteer) -> None:
+    assert [c.name for c in gaz.lookup("Bosnia")] == ["Bosnia and Herzegovina"]
+    assert "Newfoundland and Labrador" in {c.name for c in gaz.lookup("Newfoundland") if c.feature == "ADM1"}
+
+
 def test_lookup_returns_candidates_with_fields(gaz: Gazetteer) -> None:
     cands = gaz.lookup("Paris")
     assert any(c.country == "FR" and c.kind == "city" for c in cands)

@@ -39,7 +39,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from storyline.annotate.gazetteer import Candidate, Gazetteer, ascii_fold, fold_key, strip_the
+from storyline.annotate.gazetteer import Candidate, Gazetteer, ascii_fold, fold_key, is_code, strip_the
 from storyline.annotate.places import PlaceContext, resolve_places
 from storyline.model import Entity, Mention, Place
 from storyline.settings import EntitySettings, PlacesSettings
@@ -199,7 +199,8 @@ def _titled_before(doc: Doc, start: int) -> bool:
 
 def _place_context(doc: Doc, start: int, end: int, places: set[str]) -> int:
     """Where the span [start, end) stands: 2 where only a place stands ("the town of X", "X region",
-    "eastern X", "X and <a place>"), 1 after a preposition of place ("in X", "near X"), else 0."""
+    "eastern X", "X and <a place>", "<a place>, X"), 1 after a preposition of place ("in X", "near X"),
+    else 0."""
     first = doc[start].sent.start
     i, compass = start - 1, False
     while i >= first and (doc[i].lower_ in _DETERMINERS or doc[i].lower_ in _COMPASS or doc[i].text == "-"):
@@ -216,6 +217,7 @@ def _place_context(doc: Doc, start: int, end: int, places: set[str]) -> int:
         or (end < len(doc) and doc[end].lemma_.lower() in _SETTLEMENT_WORDS)
         or (root.head.lemma_.lower() in _SETTLEMENT_WORDS and root.dep_ in ("compound", "nmod", "amod", "appos"))
         or any(fold_key(t.text) in places for t in partners)  # "Bakhmut and Soledar"
+        or (prev == "," and i > first and doc[i - 1].ent_type_ in ("GPE", "LOC"))  # "Pittsburgh, PA"
     ):
         return 2
     return 1 if prev in _PLACE_PREPOSITIONS else 0
@@ -245,7 +247,14 @@ class _Typer:
     def strength(self, name: str) -> float:
         """Gazetteer support for reading ``name`` as a place: strong, weak or none."""
         cands = self.lookup(name)
-        if _UPPER_CODE.match(name) and name.isupper():  # codes: "US", "UK" yes; "BBC" = Bay City no
+        if is_code(name):
+            # A bare code is strong when it spells a well-known place's name ("UK", "UAE", "NYC"); a
+            # country's or region's code that does not ("ARM" Armenia, "SM" San Marino) is weak and needs a
+            # place context (see decide); a city's airport or licence-plate code ("BBC" Bay City) is none.
+            if self.known_code(name):
+                return self.s.strong_place_weight
+            return self.s.weak_place_weight if any(c.feature in ("PCLI", "ADM1") for c in cands) else 0.0
+        if _UPPER_CODE.match(name) and name.isupper():  # "BOSTON" as a dateline: only countries and regions
             cands = [c for c in cands if c.feature in ("PCLI", "ADM1")]
         # Countries, continents, first-level and well-known regions and capitals are strong under any
         # spelling ("Kiev", "Odessa"); a large city only under a transliteration of its own name
@@ -301,12 +310,18 @@ class _Typer:
             region_word = nxt  # "the Mariupol region" (no region Mariupol) is the area of a town: read as the town
         return _Cand(start, end, label, name, region_word, titled or _titled_before(doc, start), owner, core)
 
+    def known_code(self, name: str) -> bool:
+        """``name`` is the initials of a place of at least ``code_population`` ("UK", "UAE", "NYC")."""
+        return any(c.population >= self.s.code_population for c in self.gaz.initialism_of(name))
+
     def has_region(self, name: str) -> bool:
         return any(c.kind == "region" for c in self.lookup(name))
 
     def country(self, name: str) -> str:
         """The country's or first-level region's main name when ``name`` is one ("UK" -> "United Kingdom",
         "Prince Edward Island")."""
+        if is_code(name) and not self.known_code(name):
+            return ""  # "ARM's new chip" names no owner Armenia
         return next((c.name for c in self.lookup(name) if c.feature in ("PCLI", "ADM1")), "")
 
     def candidates(self) -> list[_Cand]:
@@ -375,6 +390,13 @@ class _Typer:
             "person": share("person") + s.person_evidence_weight * person_ev,
             "organisation": share("organisation") + s.kind_word_weight * org_ev,
         }
+        if is_code(name) and 0 < strength < s.strong_place_weight and not any(contexts):
+            # A code that is only an ISO code of a country or region ("ARM", "IO", "SM") is that place only
+            # in a place context ("Pittsburgh, PA"), whatever the NER says; codes the gazetteer does not
+            # know as a country or region ("OH") keep the NER's reading.
+            del scores["place"]
+            if not any(scores.values()):
+                return ""
         kind = max(scores, key=lambda k: (scores[k], labels[k]))
         if not tagged and (
             kind != "place" or not strength or not (max(contexts) == 2 or strength >= s.strong_place_weight)

