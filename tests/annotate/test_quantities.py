@@ -205,3 +205,49 @@ def test_measured_with_a_parse() -> None:
     distance, tax = extract_quantities(text, nlp()(text))
     assert distance.measured == "distance from Izyum"
     assert tax.measured == "tax"
+
+
+def test_compound_adjective_ages_are_ages_in_years_not_durations() -> None:
+    war = one("It was a turning point in the 6-month-old war.")
+    assert (war.value, war.unit, war.dimension) == (6, "month of age", "[age]")
+    assert (war.normalized_value, war.normalized_unit) == (0.5, "year")
+    man = one("A 61 - year - old man died.")  # tokenised hyphens
+    assert (man.value, man.unit, man.normalized_value) == (61, "year of age", 61)
+    assert one("The strike lasted four and a half years.").dimension == "[time]"  # a duration stays one
+
+
+def test_partitive_one_is_no_quantity_unless_asked() -> None:
+    text = "Izyum was the base for one of their main campaigns."
+    assert extract_quantities(text) == []
+    assert [q.value for q in extract_quantities(text, partitive_one=True)] == [1]  # NewsQuant's reading
+    assert one("The landslide killed one man.").measured == "man"
+
+
+@pytest.mark.parametrize(("text", "value", "upper"), [
+    ("It killed 170, 000 people.", 170_000, None),  # tokenised thousands
+    ("It was founded four and a half years ago.", 4.5, None),
+    ("It killed tens of thousands more in nearby countries.", 1e4, 1e5),
+])
+def test_more_number_forms(text: str, value: float, upper: float | None) -> None:
+    q = one(text)
+    assert (q.value, q.upper) == (value, upper)
+
+
+@pytest.mark.parametrize("text", [
+    "Servers ship in the second half of 2012.",
+    "Updated 13: 38 GMT on the day.",
+    "Posted on 02 / 29 / 2012 by staff.",
+    "The code was 000 for the test.",
+])
+def test_more_non_quantities(text: str) -> None:
+    assert extract_quantities(text) == []
+
+
+def test_measured_is_not_an_agent_nor_a_time_adjunct_and_only_lengths_are_distances() -> None:
+    text = "Forces had retaken 1,000 sq km from Russian control. After about 10 days, residents can return."
+    area, days = extract_quantities(text, nlp()(text))
+    assert area.measured is None and days.measured is None
+    text = "The reserve covers 300 hectares and the town is 45 miles north of Izyum."
+    reserve, distance = extract_quantities(text, nlp()(text))
+    assert reserve.measured == "reserve"
+    assert distance.measured == "distance from Izyum"

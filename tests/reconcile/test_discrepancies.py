@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from storyline.annotate.quantities import extract_quantities
 from storyline.annotate.times import extract_times
 from storyline.model import Annotations, Article, Citation, FigurePoint, FigureSeries, Place
 from storyline.reconcile.discrepancies import dates_a_statement, find_discrepancies
@@ -85,21 +86,71 @@ def test_like_events_in_different_cities_are_no_discrepancy() -> None:
     assert [d.kind for d in _discrepancies((a, ann_a), (b, ann_b))] == ["date"]
 
 
-def _point(value: float, refers_to: str, article_id: str, outlet: str, dated_by: str = "expression") -> FigurePoint:
-    return FigurePoint(value, "=", "hectare", value / 100, "km²", refers_to,
-                       Citation(article_id, 0, 12, f"{value:,.0f} hectares", outlet), "org:agency", dated_by)
+def _point(value: float, refers_to: str, article_id: str, outlet: str, dated_by: str = "expression",
+           bound: str = "=") -> FigurePoint:
+    return FigurePoint(value, bound, "hectare", value / 100, "km²", refers_to,
+                       Citation(article_id, 0, 12, f"{value:,.0f} hectares", outlet), None, dated_by)
 
 
 def test_numbers_beyond_rounding_on_one_day_conflict() -> None:
-    series = FigureSeries("figure:forest", "forest", "[length] ** 2", "km²", "org:agency", [
+    series = FigureSeries("figure:forest", "forest", "[length] ** 2", "km²", None, [
         _point(2000, "2031-07-15", "a", "Ledger"),
         _point(2100, "2031-07-15", "b", "Courier"),  # within 2,000's rounding (+-500)
         _point(5000, "2031-07-17", "a", "Ledger"),
         _point(9000, "2031-07-17", "b", "Courier"),
         _point(7000, "2031-07-17", "c", "Herald", dated_by="published"),  # no governing expression: not compared
+        _point(6000, "2031-07-17", "d", "Gazette", bound=">"),  # "more than 6,000" allows 9,000
     ])
     found = find_discrepancies([], {}, [series], [])
-    assert [(d.kind, d.values) for d in found] == [("number", ["5,000 hectares", "9,000 hectares"])]
+    assert [(d.kind, d.values) for d in found] == [("number", ["5,000 hectares", "6,000 hectares", "9,000 hectares"])]
+
+
+def _counted(*texts: tuple[str, str, str]) -> list:
+    arts, anns = [], {}
+    for aid, outlet, text in texts:
+        art, ann = _dated(aid, text, outlet, "2031-03-13")
+        ann.quantities = extract_quantities(text)
+        arts.append(art)
+        anns[aid] = ann
+    figures = figure_series(arts, anns)
+    return find_discrepancies(arts, anns, figures, build_timeline(arts, anns))
+
+
+def test_two_outlets_giving_two_tolls_for_one_day_disagree() -> None:
+    found = _counted(
+        ("a", "Ledger", "The flood on Tuesday killed 12 people and injured 40 others."),
+        ("b", "Courier", "On Tuesday 30 people were killed in the flood. About 40 were injured."),
+    )
+    numbers = [d for d in found if d.kind == "number"]
+    assert len(numbers) == 1  # the dead disagree, the injured agree
+    d = numbers[0]
+    assert d.about == "people killed on 2031-03-11"
+    assert d.values == ["12", "30"]
+    assert [c.outlet for c in d.citations] == ["Ledger", "Courier"]
+    assert d.citations[0].text.startswith("The flood on Tuesday")  # the sentence, side by side
+
+
+def test_a_growing_toll_a_lower_bound_and_other_kinds_of_figure_are_no_discrepancy() -> None:
+    found = _counted(
+        ("a", "Ledger", "The flood killed 12 people on Monday. The storm cost $30m on Tuesday."),
+        ("b", "Courier", "By Wednesday 30 people had been killed in the flood. It cost $45m on Tuesday."),
+        ("c", "Herald", "At least 5 people were killed in the flood on Wednesday."),
+    )
+    assert [d for d in found if d.kind == "number"] == []
+
+
+def test_tolls_of_different_cities_are_no_discrepancy() -> None:
+    a, ann_a = _dated("a", "The flood killed 12 people in Ashford on Tuesday.", "Ledger")
+    b, ann_b = _dated("b", "The flood killed 30 people in Brackley on Tuesday.", "Courier")
+    for art, ann in ((a, ann_a), (b, ann_b)):
+        ann.quantities = extract_quantities(art.text)
+    ann_a.entities = [entity(a.text, "place:ashford", "place", "Ashford", ["Ashford"],
+                             Place(1, "Ashford", "city", "GB", None, None))]
+    ann_b.entities = [entity(b.text, "place:brackley", "place", "Brackley", ["Brackley"],
+                             Place(2, "Brackley", "city", "GB", None, None))]
+    figures = figure_series([a, b], {"a": ann_a, "b": ann_b})
+    assert len(figures) == 1
+    assert find_discrepancies([a, b], {"a": ann_a, "b": ann_b}, figures, []) == []
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +191,7 @@ def test_sample_territory_series_timeline_and_discrepancy(sample: tuple[list[Art
     assert len(invasion) == 1 and len({c.article_id for c in invasion[0].citations}) == 2
 
     found = find_discrepancies(articles, annotations, figures, timeline)
-    assert [d.kind for d in found] == ["date"]
+    assert [d.kind for d in found] == ["date"]  # the territory points of one day agree: no number discrepancy
     sunday, monday = found[0].values
     assert "Sunday" in sunday and "Monday" in monday
     assert sunday[:10] < monday[:10]

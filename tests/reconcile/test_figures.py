@@ -5,7 +5,7 @@ from __future__ import annotations
 from storyline.annotate.quantities import extract_quantities
 from storyline.annotate.times import extract_times
 from storyline.model import Annotations, Article, Citation, DateWindow, FigurePoint, Quantity
-from storyline.reconcile.figures import agree, figure_series, measured_key
+from storyline.reconcile.figures import agree, conflict, figure_series, measured_key
 from storyline.reconcile.timeline import story_anchors
 from tests.reconcile.helpers import article, quote
 
@@ -30,6 +30,8 @@ def test_measured_key_normalises_phrases() -> None:
     assert measured_key("territory") == "territory"
     assert measured_key("Russian soldiers") == "russian soldier"
     assert measured_key("their main campaigns") == "main campaign"
+    assert measured_key("distance from Izyum") == "distance from izyum"
+    assert measured_key("houses") == "house"
     assert measured_key(None) is None
 
 
@@ -44,6 +46,22 @@ def test_agreement_within_rounding_and_bounds() -> None:
     assert not agree(_point(1000, "=", "square kilometre", 1000), about_770)
     assert not agree(_point(3000, "=", "square kilometre", 3000), about_770)
     assert not agree(more_than_6000, _point(9000, "=", "square kilometre", 9000))  # "more than" is not "any more"
+    assert not agree(_point(1000, "=", "square kilometre", 1000), _point(2000, "=", "square kilometre", 2000))
+
+
+def _count(value: float, bound: str = "=") -> FigurePoint:
+    return FigurePoint(value, bound, None, value, None, None, Citation("a", 0, 1, "x"))
+
+
+def test_small_counts_are_exact_and_bounds_are_open_for_conflicts() -> None:
+    assert not agree(_count(1), _count(2))
+    assert not agree(_count(18), _count(20))  # small counts are told exactly
+    assert agree(_count(18), _count(20, "~"))  # unless approximate
+    assert agree(_count(2300), _count(2317))  # from 100 up trailing zeros are rounding
+    assert not conflict(_count(5, ">="), _count(24))  # "at least five" allows 24
+    assert conflict(_count(5), _count(24))
+    assert not conflict(_count(10, "<"), _count(3))
+    assert not agree(_count(5, ">="), _count(24))  # but they are not shown as agreeing
 
 
 def test_one_series_across_articles_ordered_by_governing_date() -> None:
@@ -88,15 +106,54 @@ def test_agent_subject_is_not_what_a_unit_measures() -> None:
     assert len(series[0].points) == 2
 
 
-def test_claimants_keep_series_apart() -> None:
+def test_quoted_parties_keep_series_apart_and_outlets_share_one() -> None:
     text_a = "The state forestry agency said the fire had burned 2,000 hectares of forest on Tuesday."
     text_b = ("The fire had burned 3,000 hectares of forest on Tuesday, the Courier estimated. "
               "Later 4,000 hectares of forest.")
+    text_c = "By Wednesday the fire had burned 4,100 hectares of forest."
     a, ann_a = _annotated("a", text_a, "Ledger", "2031-07-18",
                           [("the fire had burned 2,000 hectares of forest on Tuesday", "The state forestry agency")])
     b, ann_b = _annotated("b", text_b, "Courier", "2031-07-18", [])
-    series = figure_series([a, b], {"a": ann_a, "b": ann_b})
-    assert [(s.claimant, len(s.points)) for s in series] == [("Courier", 2)]
+    c, ann_c = _annotated("c", text_c, "Herald", "2031-07-18", [])
+    series = figure_series([a, b, c], {"a": ann_a, "b": ann_b, "c": ann_c})
+    # The agency's single figure makes no series; the outlets' own figures are one series across outlets.
+    assert [(s.claimant, len(s.points)) for s in series] == [(None, 3)]
+    assert {p.citation.outlet for p in series[0].points} == {"Courier", "Herald"}
+    assert all(p.claimant is None for p in series[0].points)
+
+
+def _count_series(*texts: tuple[str, str, str]) -> list:
+    arts, anns = [], {}
+    for aid, outlet, text in texts:
+        art, ann = _annotated(aid, text, outlet, "2031-03-13", [])
+        arts.append(art)
+        anns[aid] = ann
+    return figure_series(arts, anns)
+
+
+def test_outcomes_split_counts_and_outlets_meet() -> None:
+    series = _count_series(
+        ("a", "Ledger", "The flood on Tuesday killed at least 12 people and injured 40 others."),
+        ("b", "Courier", "On Tuesday 30 people were killed in the flood, and 45 injured."),
+        ("c", "Herald", "A town of 27,000 people. Rescuers on Tuesday found 300 people stranded."),
+    )
+    by_name = {s.measured: s for s in series}
+    assert set(by_name) == {"people killed", "injured"}  # the stranded and the town's people are no figure
+    assert [p.value for p in by_name["injured"].points] == [40, 45]
+    killed = by_name["people killed"]
+    assert [(p.value, p.bound, p.citation.outlet) for p in killed.points] == [(12, ">=", "Ledger"),
+                                                                              (30, "=", "Courier")]
+    assert all(p.refers_to == "2031-03-11" for p in killed.points)
+
+
+def test_the_year_of_a_background_figure_dates_it() -> None:
+    series = _count_series(
+        ("a", "Ledger", "The 2004 tsunami killed about 230,000 people. On Tuesday the quake killed 24 people."),
+        ("b", "Courier", "The quake on Tuesday killed 20 people."),
+    )
+    killed = series[0]
+    assert [(p.refers_to, p.value) for p in killed.points] == [("2004", 230_000), ("2031-03-11", 20),
+                                                               ("2031-03-11", 24)]
 
 
 def test_undated_article_is_anchored_on_its_story() -> None:

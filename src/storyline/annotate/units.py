@@ -4,6 +4,8 @@ Each :class:`UnitDef` names a unit the way CQE/quantulum3 name theirs (``kilomet
 ``percentage``), lists the spellings newspapers use (case-sensitive symbols such as ``km`` or ``GB``,
 case-insensitive words with their plurals) and says how pint reads it. Currencies are kept as ISO 4217
 codes: no exchange rate is applied, so ``normalized_unit`` of a dollar amount is ``USD``.
+Ages (``year of age``, ``month of age`` ...) get their own dimension, ``[age]``, in years: an age is not a
+duration.
 
 One pint ``UnitRegistry`` is built lazily, once per process, with a few definitions pint lacks
 (``ppb``, ``basis_point``, ``decade`` as ten years rather than pint's logarithmic decade).
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 UnitKind = Literal["physical", "currency", "ratio"]
+# The dimension of ages ("50-year-old"), kept apart from durations as "[currency]" keeps money apart.
+AGE_DIMENSION = "[age]"
 
 
 @dataclass(frozen=True)
@@ -237,7 +241,8 @@ class Lexicon:
 
     def resolve_suffix(self, surface: str) -> UnitDef:
         """The unit a matched suffix surface stands for (symbols exact, words case-insensitive)."""
-        name = self.suffix_surfaces.get(surface) or self.suffix_surfaces[_squash(surface.lower())]
+        name = self.suffix_surfaces.get(surface) or self.suffix_surfaces[
+            re.sub(r"\s?-\s?", "-", _squash(surface.lower()))]
         return self.units[name]
 
 
@@ -246,12 +251,15 @@ def _squash(text: str) -> str:
 
 
 def _alternation(symbols: list[str], words: list[str]) -> str:
-    """Longest-first alternation: symbols case-sensitive, words case-insensitive, spaces flexible."""
+    """Longest-first alternation: symbols case-sensitive, words case-insensitive, spaces flexible (and spaces
+    around a word's hyphen allowed, as tokenised text has them: "61 - year - old")."""
     parts = [(s, False) for s in symbols] + [(w, True) for w in words]
     parts.sort(key=lambda p: -len(p[0]))
     out = []
     for text, fold in parts:
         pat = r"\s+".join(re.escape(t) for t in text.split(" "))
+        if fold:
+            pat = pat.replace(re.escape("-"), r"\s?-\s?")
         out.append(f"(?i:{pat})" if fold else pat)
     return "|".join(out)
 
@@ -328,6 +336,8 @@ def normalise_unit(name: str) -> tuple[float, float, str, str] | None:
         return None
     ureg = registry()
     unit = ureg.parse_units(defn.pint) if "*" in defn.pint or "/" in defn.pint else ureg.Unit(defn.pint)
+    if name.endswith(" of age"):  # "a 6-month-old war": an age, not a duration; compared in years
+        return ureg.Quantity(1.0, unit).to("year").magnitude, 0.0, "year", AGE_DIMENSION
     dim = str(unit.dimensionality)
     targets = [ureg.parse_units(t) for t in _TARGETS]
     if defn.kind == "ratio":

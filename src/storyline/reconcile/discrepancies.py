@@ -9,8 +9,14 @@ Kept to high precision, since a false discrepancy is worse than a missing one:
   disjoint persons or disjoint cities, and are each other's best match: in each article the clause closest
   to the other event stands in that event's sentence. A sequence of like events (charged on Saturday, in
   court on Monday) fails the last test.
-* number: two points of one figure series (same measured thing and claimant) from different sources that
-  refer to the same day, both dated by a time expression, whose rounding intervals do not overlap.
+* number: points of one comparable figure series (an outcome count such as the dead or the injured, or an
+  area: :func:`storyline.reconcile.figures.comparable`; same measured thing, outcome and quoted party, an
+  outlet's own figures sharing one series across outlets) from different sources that refer to the same day,
+  each dated by a time expression, whose values exclude each other (:func:`storyline.reconcile.figures.conflict`:
+  outside rounding, with "at least"/"more than" open) and whose sentences do not name disjoint persons or
+  cities. Points dated only by a publication date are not compared: a toll told in the morning and in the
+  evening of one day grows. One discrepancy per series and day, listing each value that clashes with another
+  source's (in value order, one passage per value), each cited by its sentence.
 
 See docs/stages/reconcile-figures.md for what was measured.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
@@ -31,9 +38,9 @@ from wordfreq import zipf_frequency
 from storyline.annotate.attribution import LEXICON_PATH
 from storyline.annotate.times import MONTHS, WEEKDAYS, extract_times
 from storyline.cluster.vectors import Embedder
-from storyline.model import Annotations, Article, Discrepancy, FigureSeries, TimelineEvent
-from storyline.reconcile.figures import agree
-from storyline.reconcile.timeline import clauses, encode_texts, event_text, plain
+from storyline.model import Annotations, Article, Citation, Discrepancy, FigurePoint, FigureSeries, TimelineEvent
+from storyline.reconcile.figures import comparable, conflict
+from storyline.reconcile.timeline import citation, clauses, encode_texts, event_text, plain, sentence_of
 from storyline.settings import FigureSettings
 
 _WORD = re.compile(r"[A-Za-z][a-z'’-]+")
@@ -107,10 +114,10 @@ def names_a_day(text: str) -> bool:
                for t in extract_times(text, None))
 
 
-def _participants(annotations: dict[str, Annotations], event: TimelineEvent) -> tuple[set[str], set[str]]:
-    """Person entities and cities mentioned in the sentences an event cites."""
+def _participants(annotations: dict[str, Annotations], citations: Sequence[Citation]) -> tuple[set[str], set[str]]:
+    """Person entities and cities mentioned in the cited passages."""
     persons, cities = set(), set()
-    for c in event.citations:
+    for c in citations:
         found = annotations.get(c.article_id)
         for entity in found.entities if found else []:
             if not any(c.start <= m.start < c.end for m in entity.mentions):
@@ -120,6 +127,11 @@ def _participants(annotations: dict[str, Annotations], event: TimelineEvent) -> 
             elif entity.place is not None and entity.place.kind == "city":
                 cities.add(str(entity.place.geonameid or entity.place.name))
     return persons, cities
+
+
+def _disjoint(a: tuple[set[str], set[str]], b: tuple[set[str], set[str]]) -> bool:
+    """Whether two passages name persons (or cities) and none in common: two like events, not one."""
+    return any(x and y and not x & y for x, y in zip(a, b, strict=True))
 
 
 def _dates_both(events: Sequence[TimelineEvent], sims: np.ndarray, x: int, y: int, settings: FigureSettings) -> bool:
@@ -165,7 +177,7 @@ def _date_discrepancies(
     sims = vectors @ vectors.T
     closest = _ClosestSentence(articles, settings, embedder)
     words = [event_words(t, settings) for t in texts]
-    participants = [_participants(annotations, e) for e in events]
+    participants = [_participants(annotations, e.citations) for e in events]
     found = []
     for i, j in combinations(range(len(events)), 2):
         a, b = events[i], events[j]
@@ -174,7 +186,7 @@ def _date_discrepancies(
             continue
         if sims[i, j] < settings.discrepancy_similarity or not words[i] & words[j]:
             continue
-        if any(x and y and not x & y for x, y in zip(participants[i], participants[j], strict=True)):
+        if _disjoint(participants[i], participants[j]):
             continue  # the same kind of event happening to different people or in different cities
         if _dates_both(events, sims, i, j, settings) or _dates_both(events, sims, j, i, settings):
             continue
@@ -189,22 +201,46 @@ def _date_discrepancies(
     return found
 
 
-def _number_discrepancies(figures: Sequence[FigureSeries], settings: FigureSettings) -> list[Discrepancy]:
+def _number_discrepancies(
+    articles: Sequence[Article], annotations: dict[str, Annotations], figures: Sequence[FigureSeries],
+    settings: FigureSettings,
+) -> list[Discrepancy]:
+    """One discrepancy per series and day on which two sources give values that exclude each other."""
+    by_id = {a.id: a for a in articles}
     found = []
     for series in figures:
-        for a, b in combinations(series.points, 2):
-            if a.refers_to != b.refers_to or a.refers_to is None or len(a.refers_to) != 10:
+        if not comparable(series):
+            continue
+        by_day: dict[str, list[FigurePoint]] = defaultdict(list)
+        for p in series.points:
+            if p.refers_to and len(p.refers_to) == 10 and (p.dated_by or "").startswith("expression"):
+                by_day[p.refers_to].append(p)
+        for day, points in sorted(by_day.items()):
+            cited = {id(p): _sentence_citation(by_id, p.citation) for p in points}
+            named = {id(p): _participants(annotations, [cited[id(p)]]) for p in points}
+            clashing = {id(p): p for a, b in combinations(points, 2)
+                        if _source(a) != _source(b) and conflict(a, b, settings)
+                        and not _disjoint(named[id(a)], named[id(b)]) for p in (a, b)}
+            if not clashing:
                 continue
-            if not (a.dated_by or "").startswith("expression") or not (b.dated_by or "").startswith("expression"):
-                continue
-            if (a.citation.outlet or a.citation.article_id) == (b.citation.outlet or b.citation.article_id):
-                continue
-            if agree(a, b, settings):
-                continue
-            found.append(Discrepancy(
-                "", "number", f"{series.measured} on {a.refers_to} ({series.claimant})",
-                [plain(a.citation.text), plain(b.citation.text)], [a.citation, b.citation]))
+            shown: dict[tuple[float, str, str | None], FigurePoint] = {}
+            for p in sorted(clashing.values(), key=lambda p: p.normalized_value or p.value):
+                shown.setdefault((p.value, p.bound, p.unit), p)  # one passage per value as given
+            unit = f" ({series.unit})" if series.unit else ""
+            found.append(Discrepancy("", "number", f"{series.measured}{unit} on {day}",
+                                     [plain(p.citation.text) for p in shown.values()],
+                                     [cited[id(p)] for p in shown.values()]))
     return found
+
+
+def _source(point: FigurePoint) -> str:
+    return point.citation.outlet or point.citation.article_id
+
+
+def _sentence_citation(articles: dict[str, Article], cited: Citation) -> Citation:
+    """The sentence holding a cited figure (the figure's own span when its article is not at hand)."""
+    article = articles.get(cited.article_id)
+    return citation(article, sentence_of(article.text, cited.start)) if article is not None else cited
 
 
 def find_discrepancies(
@@ -221,7 +257,7 @@ def find_discrepancies(
     """
     settings = settings or FigureSettings()
     found = _date_discrepancies(articles, timeline, annotations, settings, embedder)
-    found += _number_discrepancies(figures, settings)
+    found += _number_discrepancies(articles, annotations, figures, settings)
     for n, d in enumerate(found, 1):
         d.id = f"discrepancy:{n}"
     return found

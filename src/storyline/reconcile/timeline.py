@@ -192,7 +192,7 @@ def citation(article: Article, span: tuple[int, int]) -> Citation:
 
 
 def day_of(ref: TimeRef, anchor: Anchor) -> tuple[str, str] | None:
-    """The (value, granularity) a reference dates: a day, or a month/week; None for durations and vague ones.
+    """The (value, granularity) a reference dates: a day, or a week/month/year; None for durations and vague ones.
 
     "now"/"today" are the anchor day; a period ("since the beginning of September") is its end.
     """
@@ -204,13 +204,17 @@ def day_of(ref: TimeRef, anchor: Anchor) -> tuple[str, str] | None:
         return ref.value[:10], "day"
     if ref.granularity in ("week", "month") and ref.value:
         return ref.value, ref.granularity
+    if ref.granularity == "year" and ref.value and re.fullmatch(r"\d{4}", ref.value):
+        return ref.value, "year"
     return None
 
 
 def contains_anchor(value: str, granularity: str, anchor: Anchor) -> bool:
-    """Whether a month or week value contains the anchor day ("earlier this month")."""
+    """Whether a week, month or year value contains the anchor day ("earlier this month")."""
     if anchor.day is None:
         return False
+    if granularity == "year":
+        return value == anchor.day.isoformat()[:4]
     if granularity == "month":
         return value == anchor.day.isoformat()[:7]
     if granularity == "week":
@@ -274,8 +278,8 @@ def build_timeline(
     """Dated events of the story, sorted by date; one event per clause, merged across articles.
 
     An event's text is the clause its time expression dates; its citations are the sentences. Expressions
-    that only bound a period ("since ..."), "now"/"today", and months or weeks containing the anchor ("earlier
-    this month") are not events. Clauses of two articles with the same date merge when their wording (time
+    that only bound a period ("since ..."), years, "now"/"today", and months or weeks containing the anchor
+    ("earlier this month") are not events. Clauses of two articles with the same date merge when their wording (time
     expressions left out) has an embedding cosine of at least ``FigureSettings.merge_similarity``.
     """
     settings = settings or FigureSettings()
@@ -285,7 +289,7 @@ def build_timeline(
     for article_id, refs in dated.items():
         article, anchor = by_id[article_id], anchors[article_id]
         for d in refs:
-            if d.ref.value == "PRESENT_REF" or d.ref.granularity == "period" or re.search(
+            if d.ref.value == "PRESENT_REF" or d.granularity == "year" or d.ref.granularity == "period" or re.search(
                 r"\b(?:today|tonight|now)\b", d.ref.text, re.IGNORECASE
             ):
                 continue
