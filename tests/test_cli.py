@@ -1,4 +1,4 @@
-"""End to end through the ``storyline`` command: the example cluster, bad input, idempotent ingest."""
+"""End to end through the ``storyline`` command: the example cluster, bad input, idempotent ingest, stories."""
 
 from __future__ import annotations
 
@@ -63,6 +63,24 @@ def test_ingest_twice_stores_once(tmp_path: Path) -> None:
     assert "0 articles added, 4 already stored" in second.output
     with Store(f"sqlite:///{db}") as store:
         assert store.count_articles() == 4
+
+
+def test_a_second_ingest_extends_the_stored_story(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    files = sorted(EXAMPLES.iterdir())
+    for n, part in enumerate((files[:2], files[2:])):
+        folder = tmp_path / f"part{n}"
+        folder.mkdir()
+        for path in part:
+            shutil.copy(path, folder / path.name)
+        result = runner.invoke(app, ["ingest", str(folder), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        assert "2 articles added" in result.output and "1 story;" in result.output
+    listed = runner.invoke(app, ["stories", "--db", str(db)])
+    assert listed.exit_code == 0 and "4 articles" in listed.output
+    with Store(f"sqlite:///{db}") as store:
+        (story,) = store.list_stories()
+        assert sorted(story.article_ids) == sorted(a.id for a in store.iter_articles())
 
 
 def test_missing_path_fails_with_a_message(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """The Python API: the CLI and any other front end only compose these functions.
 
-``ingest`` reads inputs, cleans them and stores the articles; ``analyze`` does that and writes the
-report for the articles it was given. Bad input never stops a batch: each problem is recorded with
+``ingest`` reads inputs, cleans them, stores the articles and assigns each new one to a persistent story
+(:func:`open_stories`, :func:`store_articles`); ``analyze`` does that, annotates, and writes the report
+for the stories of the articles it was given. Bad input never stops a batch: each problem is recorded with
 the file and the reason, and the rest goes on.
 """
 
@@ -14,7 +15,8 @@ from pathlib import Path
 from storyline.clean.document import clean_document
 from storyline.clean.repetition import remove_repeated_lines
 from storyline.cluster.copies import CopyDetector
-from storyline.cluster.stories import cluster_articles
+from storyline.cluster.state import StoryTracker
+from storyline.cluster.stories import cluster_articles  # noqa: F401  (benchmarks/throughput.py uses api's)
 from storyline.cluster.vectors import Embedder
 from storyline.ingest import read_inputs
 from storyline.model import (
@@ -33,7 +35,7 @@ from storyline.report.html import render_html
 from storyline.report.json import build_report, write_report
 from storyline.report.markdown import render_markdown
 from storyline.settings import CopySettings, Settings
-from storyline.store import Store
+from storyline.store import AddResult, Store
 
 ProgressCallback = Callable[[int], None]
 
@@ -88,6 +90,38 @@ def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
+def open_stories(store: Store, settings: Settings | None = None, embedder: Embedder | None = None) -> StoryTracker:
+    """The store's persistent story clusterer, loaded once; keep it while articles arrive.
+
+    Stored articles that belong to no story yet (stored without a clusterer, or before stories were
+    persistent) are clustered first, in date order.
+    """
+    settings = settings or Settings()
+    tracker = StoryTracker(settings.cluster, embedder)
+    tracker.load(store.load_story_state())
+    unassigned = store.unassigned_article_ids()
+    if unassigned:
+        store_articles(store.iter_articles(unassigned), store, tracker, settings)
+    return tracker
+
+
+def store_articles(
+    articles: Iterable[Article], store: Store, stories: StoryTracker, settings: Settings | None = None
+) -> AddResult:
+    """Store clean articles and assign each one without a story to a story, one transaction per batch."""
+    settings = settings or Settings()
+    result = AddResult()
+    for batch in _batches(articles, settings.store.batch_size):
+        if stories.embeds:  # embed before the write transaction, not while holding the lock
+            assigned = store.assigned_ids(a.id for a in batch)
+            stories.prepare(a for a in batch if a.id not in assigned)
+        added = store.add_articles(batch, batch_size=settings.store.batch_size, stories=stories)
+        result.added_ids += added.added_ids
+        result.present_ids += added.present_ids
+        result.differing_ids += added.differing_ids
+    return result
+
+
 def ingest(
     paths: Iterable[str],
     store: Store,
@@ -95,19 +129,22 @@ def ingest(
     format: str | None = None,
     manifest: str | None = None,
     on_article: ProgressCallback | None = None,
+    embedder: Embedder | None = None,
 ) -> IngestResult:
-    """Read, clean and store every article under ``paths``; idempotent and resumable.
+    """Read, clean and store every article under ``paths`` and assign each new one to a story.
 
-    Articles are cleaned as they stream in and written one batch per transaction, so a crash loses
-    at most the batch in flight, which the next run adds (ids are stable, so nothing doubles).
-    Repetition across an outlet's articles is judged within each batch.
+    Idempotent and resumable: articles are cleaned as they stream in and written one batch per
+    transaction together with their story assignments, so a crash loses at most the batch in flight,
+    which the next run adds (ids are stable, so nothing doubles). Repetition across an outlet's
+    articles is judged within each batch. Stories persist in the store and grow across runs.
     """
     settings = settings or Settings()
     result = IngestResult()
+    tracker = open_stories(store, settings, embedder)
     items = read_inputs(paths, settings.ingest, format=format, manifest=manifest)
     for batch in _batches(_clean_stream(items, settings, result.problems), settings.store.batch_size):
         batch = remove_repeated_lines(batch, settings.clean)
-        added = store.add_articles(batch, batch_size=settings.store.batch_size)
+        added = store_articles(batch, store, tracker, settings)
         result.added += added.added
         result.already_present += added.already_present
         result.article_ids.extend(a.id for a in batch)
@@ -163,18 +200,22 @@ def analyze(
     """Ingest, annotate, cluster and reconcile ``paths``; write ``out_dir/report.json`` for those articles
     and ``out_dir/<story id>/report.md`` and ``report.html`` for each of their stories.
 
+    Stories come from the store's persistent clusterer (assigned at ingest); a story that also holds
+    articles stored by earlier runs is reported whole, so those articles are in the report too.
     ``db`` is a database URL or a path to a SQLite file (default: ``settings.store.url``).
     """
     settings = settings or Settings()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with Store(store_url(db) if db else settings.store.url) as store:
-        result = ingest(paths, store, settings, format=format, manifest=manifest, on_article=on_article)
-        articles = list(store.iter_articles(result.article_ids))
-        annotations = annotate(articles, store, settings, on_article=on_article)
         embedder = Embedder()  # one model load for clustering and reconciling
-        stories = cluster_articles(articles, annotations, settings.cluster, embedder)
-        store.put_stories(stories)
+        result = ingest(
+            paths, store, settings, format=format, manifest=manifest, on_article=on_article, embedder=embedder
+        )
+        stories = store.stories_of(result.article_ids)
+        members = [aid for story in stories for aid in story.article_ids]
+        articles = list(store.iter_articles([*result.article_ids, *members]))
+        annotations = annotate(articles, store, settings, on_article=on_article)
     report_path, story_reports = write_outputs(
         articles, annotations, stories, out, settings, result.problems, embedder
     )

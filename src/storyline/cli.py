@@ -75,7 +75,10 @@ def ingest(
     manifest: ManifestOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Read, clean and store articles (idempotent: the same article twice is stored once)."""
+    """Read, clean and store articles, and assign each new one to a story (the same article twice is stored once).
+
+    Stories persist in the store: a later ingest extends them (storyline stories lists them).
+    """
     settings = _load_settings(config)
     with Store(api.store_url(db)) as store:
         result = _with_progress(
@@ -83,9 +86,10 @@ def ingest(
                 paths, store, settings, format=format, manifest=manifest, on_article=advance
             )
         )
+        n_stories = store.count_stories()
     _report_problems(result.problems)
     out.print(f"{result.added} articles added, {result.already_present} already stored, "
-              f"{len(result.problems)} problems; store: {db}")
+              f"{len(result.problems)} problems; {n_stories} {'story' if n_stories == 1 else 'stories'}; store: {db}")
     raise typer.Exit(1 if result.failed else 0)
 
 

@@ -1,15 +1,22 @@
-"""The online story clusterer: same story together, different stories apart, bounded candidate search."""
+"""The online story clusterer: same story together, different stories apart; its state persists in the store."""
 
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from storyline.clean.document import clean_document
-from storyline.cluster.stories import ClusterItem, StoryClusterer
-from storyline.model import RawDocument, Source
+from storyline.cluster.state import StoryTracker
+from storyline.cluster.stories import ClusterItem, StoryClusterer, _Story, cluster_item
+from storyline.cluster.vectors import anchors, tokens, weigh
+from storyline.model import Article, RawDocument, Source
 from storyline.settings import ClusterSettings
+from storyline.store import Store, StoryChanges
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "kharkiv-2022-09"
 
@@ -87,3 +94,153 @@ def test_the_example_cluster_is_one_story() -> None:
         article = clean_document(raw)
         clusterer.add(ClusterItem(article.id, article.title or "", article.text))
     assert len(clusterer.story_list()) == 1
+
+
+# ---------------------------------------------------------------------- persistence (cluster/state.py)
+
+
+def _article(n: int, text: str, day: str | None = None, outlet: str | None = None) -> Article:
+    return Article(id=f"{n:016x}", source=Source("t"), text=text, paragraphs=[text], published=day,
+                   published_source="given" if day else None, outlet=outlet)
+
+
+def _open(store: Store, settings: ClusterSettings, embedder: object | None = None) -> StoryTracker:
+    tracker = StoryTracker(settings, embedder)  # type: ignore[arg-type]
+    tracker.load(store.load_story_state())
+    return tracker
+
+
+def _stored_partition(store: Store) -> dict[str, str]:
+    return {aid: story.id for story in store.list_stories() for aid in story.article_ids}
+
+
+class _FakeEmbedder:
+    """Unit vectors that tell the two topics apart, so embeddings matter without loading a model."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        rows = [[1.0, 0.0, 0.1] if "earthquake" in t.lower() else [0.0, 1.0, 0.1] for t in texts]
+        return np.asarray(rows, dtype=np.float32) / np.linalg.norm(rows, axis=1, keepdims=True).astype(np.float32)
+
+
+def _comparable(story: _Story) -> tuple:
+    emb = None if story.embedding_sum is None else story.embedding_sum.tolist()
+    return (story.id, story.title, story.size, story.seq, story.first, story.last, dict(story.outlets),
+            list(story.terms.items()), list(story.names.items()), list(story.term_vec.items()),
+            list(story.name_vec.items()), emb)
+
+
+def test_state_round_trips_exactly(tmp_path: Path) -> None:
+    settings = ClusterSettings(embedding_weight=1.0)
+    arts = [_article(i, t, f"2020-10-{28 + i % 3}", f"outlet{i % 2}") for i, t in enumerate(QUAKE + FINANCE)]
+    with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        tracker = _open(store, settings, _FakeEmbedder())
+        for article in arts:
+            store.add_articles([article], stories=tracker)
+        reloaded = _open(store, settings)
+    live, loaded = tracker.clusterer, reloaded.clusterer
+    assert loaded.stories.keys() == live.stories.keys() and len(live.stories) == 2
+    for sid, story in live.stories.items():
+        assert _comparable(loaded.stories[sid]) == _comparable(story)
+    assert loaded.term_df.counts == live.term_df.counts and loaded.term_df.documents == 6
+    assert loaded.name_df.counts == live.name_df.counts
+    assert loaded._postings == live._postings and loaded.seq == live.seq
+
+
+def test_store_backed_clustering_equals_in_memory_with_reloads(tmp_path: Path) -> None:
+    """Reloading the state before every article changes nothing: same stories, same ids."""
+    texts = QUAKE + FINANCE
+    order = [3, 0, 4, 1, 5, 2]
+    memory = StoryClusterer(_settings())
+    for i in order:
+        memory.add(cluster_item(_article(i, texts[i])))
+    with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        for i in order:
+            store.add_articles([_article(i, texts[i])], stories=_open(store, _settings()))
+        assert _stored_partition(store) == memory.assignment
+        assert {s.id: len(s.article_ids) for s in store.list_stories()} == {
+            s.id: len(s.article_ids) for s in memory.story_list()}
+
+
+def test_new_articles_join_the_right_existing_story(tmp_path: Path) -> None:
+    with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        first = [_article(0, QUAKE[0], "2020-10-30", "a"), _article(3, FINANCE[0], "2020-10-30", "b")]
+        store.add_articles(first, stories=_open(store, _settings()))
+        before = {s.id: s.article_ids for s in store.list_stories()}
+        # A later run, a fresh process: the state comes from the store alone.
+        later = [_article(1, QUAKE[1], "2020-10-31", "c"), _article(4, FINANCE[1], "2020-11-01", "d")]
+        store.add_articles(later, stories=_open(store, _settings()))
+        after = {s.id: s for s in store.list_stories()}
+    assert after.keys() == before.keys()
+    quake = after[store_id_of(before, first[0].id)]
+    finance = after[store_id_of(before, first[1].id)]
+    assert quake.article_ids == [first[0].id, later[0].id] and quake.outlets == ["a", "c"]
+    assert finance.article_ids == [first[1].id, later[1].id]
+    assert (finance.first, finance.last) == ("2020-10-30", "2020-11-01")
+
+
+def store_id_of(stories: dict[str, list[str]], article_id: str) -> str:
+    return next(sid for sid, members in stories.items() if article_id in members)
+
+
+def test_a_bridging_article_merges_stored_stories(tmp_path: Path) -> None:
+    settings = ClusterSettings(use_embeddings=False, embedding_weight=0.0, join_threshold=0.05,
+                               merge_threshold=0.05)
+    bridge = QUAKE[0] + " " + FINANCE[0]
+    memory = StoryClusterer(settings)
+    with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        for i, text in enumerate([QUAKE[0], FINANCE[0], bridge]):
+            memory.add(cluster_item(_article(i, text)))
+            store.add_articles([_article(i, text)], stories=_open(store, settings))
+        (story,) = store.list_stories()
+        assert len(memory.stories) == 1 and story.id in memory.stories
+        assert story.article_ids == memory.story_list()[0].article_ids
+        assert store.load_story_state().stories[0][0]["size"] == 3
+
+
+def test_a_failed_batch_leaves_no_trace_and_the_tracker_reloads(tmp_path: Path) -> None:
+    class Failing(StoryTracker):
+        def assign(self, articles: list[Article]) -> StoryChanges:
+            super().assign(articles)
+            raise RuntimeError("disk full")
+
+    with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        store.add_articles([_article(0, QUAKE[0])], stories=_open(store, _settings()))
+        failing = Failing(_settings())
+        failing.load(store.load_story_state())
+        with pytest.raises(RuntimeError):
+            store.add_articles([_article(1, QUAKE[1])], stories=failing)
+        assert store.count_articles() == 1 and failing.version is None
+        # Another process wrote since this tracker loaded: it reloads before assigning.
+        stale = _open(store, _settings())
+        store.add_articles([_article(2, QUAKE[2])], stories=_open(store, _settings()))
+        store.add_articles([_article(1, QUAKE[1])], stories=stale)
+        (story,) = store.list_stories()
+        assert len(story.article_ids) == 3 and store.load_story_state().df["term"]["earthquake"] == 3
+
+
+def test_anchors_share_name_words_keep_figure_units_and_skip_clock_times() -> None:
+    first = anchors("Maria Lopezova beat Anna Kowalczyk at 10:04 PM ET; 23 passengers were hurt.")
+    later = anchors("Lopezova, 36, kept her title against Kowalczyk.")
+    assert {"lopezova", "kowalczyk"} <= set(first) & set(later)  # full name and surname share an anchor
+    assert "fig:23 passengers" in first and "num:23" in first
+    assert not {"num:10", "num:04", "fig:04 pm"} & set(first)  # a filing time is not an event detail
+    assert "fig:36 year" in anchors("The 36 - year - old champion")  # tokenised text keeps its unit
+    assert "fig:3.50 dollars" in anchors("Tickets cost 3.50 dollars.")  # a decimal is not a clock time
+
+
+def test_a_year_conflict_lowers_the_similarity_to_a_story() -> None:
+    settings = _settings()
+    clusterer = StoryClusterer(settings)
+    clusterer.add(ClusterItem(id="a", title="", text=QUAKE[0] + " It was the strongest since 2011."))
+    story = next(iter(clusterer.stories.values()))
+
+    def score(text: str) -> float:
+        item = ClusterItem(id="x", title="", text=text)
+        names = weigh(Counter(anchors(text)), clusterer.name_df)
+        return clusterer._similarity(weigh(Counter(tokens(text)), clusterer.term_df), names, item, story)
+
+    same_year = score(QUAKE[1] + " The last one this strong was in 2011.")
+    other_year = score(QUAKE[1] + " The last one this strong was in 2014.")
+    no_year = score(QUAKE[1])
+    assert other_year < no_year
+    assert same_year > other_year

@@ -59,7 +59,6 @@ def find_outlet(url: str | None, paragraphs: list[str], removed: list[Removed]) 
     return None
 
 
-@functools.lru_cache(maxsize=1)
 def date_from_url(url: str | None) -> str | None:
     """The publication day a URL path spells out (``/2013/05/02/``, ``/2022-09-11-``), as ISO, else None.
 
@@ -74,6 +73,7 @@ def date_from_url(url: str | None) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=1)
 def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 

@@ -2,10 +2,12 @@
 
 Similarity blends three signals (weights in :class:`ClusterSettings`): distinctive words (TF-IDF
 with online document frequencies), shared names (canonical entities and places from annotation when
-given, else capitalised runs), and the cosine of lead embeddings. Stories fade as days pass between
-an article and the story's last article. Candidate stories come from an inverted index over each
-story's heaviest terms, so each article is compared with a bounded number of stories, never all
-pairs. When an article is close to two stories, they merge (the bridging article).
+given, else the words of capitalised runs; years and figures), and the cosine of lead embeddings. An
+article and a story that both mention years but none in common score lower (two instances of one kind
+of event). Stories fade as days pass between an article and the story's last article. Candidate
+stories come from an inverted index over each story's heaviest terms, so each article is compared
+with a bounded number of stories, never all pairs. When an article is close to two stories, they
+merge (the bridging article).
 """
 
 from __future__ import annotations
@@ -51,6 +53,23 @@ class _Story:
     last: date | None = None
     term_vec: dict[str, float] = field(default_factory=dict)
     name_vec: dict[str, float] = field(default_factory=dict)
+    # Articles in the story; ``article_ids`` holds only those added since the state was loaded (cluster/state.py).
+    size: int = 0
+    # When the story's vectors were last refreshed: the inverted index is rebuilt in this order on load.
+    seq: int = 0
+
+
+@dataclass
+class ClusterChanges:
+    """What a clusterer changed since its state was last saved (cluster/state.py writes it to the store)."""
+
+    # In order: ("assign", article id, story id, position in the story), ("merge", merged story id, kept story
+    # id, position offset of the merged story's articles in the kept one).
+    events: list[tuple[str, str, str, int]] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)  # stories created or refreshed
+    removed: set[str] = field(default_factory=set)  # stories merged into another
+    terms: set[str] = field(default_factory=set)  # terms whose document frequency changed
+    names: set[str] = field(default_factory=set)
 
 
 def lead(title: str, text: str, max_chars: int) -> str:
@@ -66,7 +85,9 @@ class StoryClusterer:
         self.term_df = DocumentFrequencies(self.settings.prior_documents)
         self.name_df = DocumentFrequencies(self.settings.prior_documents)
         self.stories: dict[str, _Story] = {}
-        self.assignment: dict[str, str] = {}  # article id -> story id
+        self.assignment: dict[str, str] = {}  # article id -> story id (of the articles added since loading)
+        self.seq = 0  # refresh counter (orders the inverted index)
+        self.changes: ClusterChanges | None = None  # recorded only when set (a persistent clusterer)
         # term -> {story id: weight of the term in the story}, most recently updated last.
         self._postings: dict[str, OrderedDict[str, float]] = {}
 
@@ -81,6 +102,9 @@ class StoryClusterer:
         item_names = Counter(anchors(item.text, item.entities))
         self.term_df.add(item_terms)
         self.name_df.add(item_names)
+        if self.changes is not None:
+            self.changes.terms.update(item_terms)
+            self.changes.names.update(item_names)
         term_vec = weigh(item_terms, self.term_df)
         name_vec = weigh(item_names, self.name_df) if item_names else {}
 
@@ -141,7 +165,19 @@ class StoryClusterer:
             # Any two news leads sit around 0.4-0.5 in MiniLM space: only the excess over the floor is evidence.
             score += s.embedding_weight * max(0.0, (similarity - s.embedding_floor) / (1.0 - s.embedding_floor))
             weights += s.embedding_weight
-        return score / weights * self._decay(item.published, story)
+        return score / weights * self._decay(item.published, story) * self._year_conflict(name_vec, story)
+
+    def _year_conflict(self, name_vec: dict[str, float], story: _Story) -> float:
+        """``year_conflict_factor`` when the article and the story both name years but none in common.
+
+        Two instances of one kind of event (two quakes in a region, two emergency patches) share their
+        words and names; the years they mention, the filing year in a dateline among them, often differ.
+        """
+        years = [key for key in name_vec if key.startswith("year:")]
+        if not years or any(key in story.names for key in years):
+            return 1.0
+        story_has_years = any(key.startswith("year:") for key in story.names)
+        return self.settings.year_conflict_factor if story_has_years else 1.0
 
     def _decay(self, when: date | None, story: _Story) -> float:
         """1 within the grace period of the story's span, then exponential fading with the gap in days."""
@@ -152,7 +188,10 @@ class StoryClusterer:
         return 1.0 if gap <= s.grace_days else math.exp(-(gap - s.grace_days) / s.half_life_days)
 
     def _attach(self, story: _Story, item: ClusterItem, terms: Counter[str], item_names: Counter[str]) -> None:
+        if self.changes is not None:
+            self.changes.events.append(("assign", item.id, story.id, story.size))
         story.article_ids.append(item.id)
+        story.size += 1
         self.assignment[item.id] = story.id
         if item.outlet:
             story.outlets[item.outlet] += 1
@@ -178,19 +217,36 @@ class StoryClusterer:
                 posting.pop(story.id, None)
         story.term_vec = top_terms(weigh(story.terms, self.term_df), s.story_terms)
         story.name_vec = weigh(story.names, self.name_df) if story.names else {}
+        self.seq += 1
+        story.seq = self.seq
+        if self.changes is not None:
+            self.changes.touched.add(story.id)
         for term, weight in story.term_vec.items():
             posting = self._postings.setdefault(term, OrderedDict())
             posting[story.id] = weight
             if len(posting) > s.posting_limit:
                 posting.popitem(last=False)  # forget the story least recently updated on this term
 
+    def rebuild_index(self) -> None:
+        """The inverted index from the stories' vectors, entered in refresh order (after loading a state)."""
+        entries: dict[str, list[tuple[str, float]]] = {}
+        for story in sorted(self.stories.values(), key=lambda st: st.seq):
+            for term, weight in story.term_vec.items():
+                entries.setdefault(term, []).append((story.id, weight))
+        limit = self.settings.posting_limit
+        self._postings = {term: OrderedDict(found[-limit:]) for term, found in entries.items()}
+
     def _merge(self, keep: _Story, other: _Story) -> _Story:
         """Fold ``other`` into ``keep`` (the bridging article joins the merged story)."""
-        if len(other.article_ids) > len(keep.article_ids):
+        if other.size > keep.size:
             keep, other = other, keep
+        if self.changes is not None:
+            self.changes.events.append(("merge", other.id, keep.id, keep.size))
+            self.changes.removed.add(other.id)
         for aid in other.article_ids:
             self.assignment[aid] = keep.id
         keep.article_ids.extend(other.article_ids)
+        keep.size += other.size
         keep.outlets.update(other.outlets)
         keep.terms.update(other.terms)
         keep.names.update(other.names)
@@ -233,6 +289,27 @@ def _day(article: Article) -> date | None:
         return None
 
 
+def stream_order(article: Article) -> tuple[bool, date, str]:
+    """Sort key of articles fed as a stream would bring them: publication day, undated last, then id."""
+    day = _day(article)
+    return (day is None, day or date.min, article.id)
+
+
+def cluster_item(
+    article: Article, entities: Sequence[str] | None = None, embedding: np.ndarray | None = None
+) -> ClusterItem:
+    """What the clusterer needs of a stored article."""
+    return ClusterItem(
+        id=article.id,
+        title=article.title or "",
+        text=article.text,
+        published=_day(article),
+        outlet=article.outlet,
+        entities=entities,
+        embedding=embedding,
+    )
+
+
 def cluster_articles(
     articles: Sequence[Article],
     annotations: dict[str, Annotations] | None = None,
@@ -245,7 +322,7 @@ def cluster_articles(
     """
     settings = settings or ClusterSettings()
     annotations = annotations or {}
-    ordered = sorted(articles, key=lambda a: (_day(a) is None, _day(a) or date.min, a.id))
+    ordered = sorted(articles, key=stream_order)
     embeddings = None
     if settings.use_embeddings and settings.embedding_weight > 0 and ordered:
         leads = [lead(a.title or "", a.text, settings.lead_chars) for a in ordered]
@@ -253,15 +330,6 @@ def cluster_articles(
     clusterer = StoryClusterer(settings)
     for i, article in enumerate(ordered):
         found = annotations.get(article.id)
-        clusterer.add(
-            ClusterItem(
-                id=article.id,
-                title=article.title or "",
-                text=article.text,
-                published=_day(article),
-                outlet=article.outlet,
-                entities=[e.id for e in found.entities] if found and found.entities else None,
-                embedding=None if embeddings is None else embeddings[i],
-            )
-        )
+        entities = [e.id for e in found.entities] if found and found.entities else None
+        clusterer.add(cluster_item(article, entities, None if embeddings is None else embeddings[i]))
     return clusterer.story_list()

@@ -9,7 +9,9 @@ already present (and as *differing* when its text differs) but never overwrites,
 hold character offsets into the stored text and would silently go wrong if the text changed.
 
 Crash safety: articles are written in batches, one transaction per batch. A crash loses at most the
-batch in flight; rerunning the same ingest adds exactly what is missing.
+batch in flight; rerunning the same ingest adds exactly what is missing. When a :class:`StoryAssigner`
+is given, the batch's story assignments and the clusterer's state changes are written in that same
+transaction, so stories always reflect exactly the stored articles.
 """
 
 from __future__ import annotations
@@ -22,20 +24,29 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError
 
 from storyline.model import Article, InputProblem, Source, Story, from_dict, to_dict
 from storyline.settings import StoreSettings
-from storyline.store.tables import annotations, articles, problems, stories, story_articles
+from storyline.store.tables import (
+    annotations,
+    articles,
+    cluster_df,
+    cluster_meta,
+    cluster_stories,
+    problems,
+    stories,
+    story_articles,
+)
 
 # Article fields kept in columns; the rest of to_dict(article) goes to the JSON ``data`` column.
 _ARTICLE_COLUMNS = ("id", "url", "outlet", "title", "published", "published_source", "language", "format", "fetched",
@@ -79,6 +90,60 @@ class ProblemRecord:
 
     time: datetime
     problem: InputProblem
+
+
+@dataclass
+class StoryState:
+    """The online clusterer's stored state, as plain data (``cluster/state.py`` gives it meaning)."""
+
+    meta: dict[str, Any] = field(default_factory=dict)  # document counts, refresh counter, version
+    df: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> token -> documents
+    # (state, weights, embedding or None) per live story, in refresh order (``seq``).
+    stories: list[tuple[dict[str, Any], bytes, bytes | None]] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        """Bumped by every write of the state; 0 when none was written."""
+        return int(self.meta.get("version", 0))
+
+
+@dataclass
+class StoryRecord:
+    """One live story as written: the public :class:`Story` (without members) and the clusterer's state."""
+
+    story: Story
+    seq: int
+    state: dict[str, Any]
+    weights: bytes
+    embedding: bytes | None = None
+
+
+@dataclass
+class StoryChanges:
+    """What one assignment step changed, written in the transaction of the articles it assigned."""
+
+    meta: dict[str, Any]
+    df: dict[str, dict[str, int]]  # kind -> token -> new document count
+    stories: list[StoryRecord]  # created or refreshed, still live
+    removed: list[str]  # merged into another story
+    # In order: ("assign", article id, story id, position), ("merge", merged id, kept id, position offset).
+    events: list[tuple[str, str, str, int]]
+
+
+class StoryAssigner(Protocol):
+    """Assigns articles to stories inside :meth:`Store.add_articles`' transaction (cluster.state.StoryTracker)."""
+
+    #: The stored state version this assigner's in-memory state reflects (None: unknown, reload).
+    version: int | None
+
+    def load(self, state: StoryState) -> None:
+        """Replace the in-memory state with the stored one."""
+
+    def assign(self, articles: list[Article]) -> StoryChanges:
+        """Assign the articles (stored, without a story) and return what changed."""
+
+    def invalidate(self) -> None:
+        """The last changes were not written: the in-memory state must be reloaded before the next use."""
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -168,11 +233,15 @@ class Store:
 
     # ------------------------------------------------------------------ articles
 
-    def add_articles(self, articles_in: Iterable[Article], batch_size: int | None = None) -> AddResult:
+    def add_articles(
+        self, articles_in: Iterable[Article], batch_size: int | None = None, stories: StoryAssigner | None = None
+    ) -> AddResult:
         """Store articles not stored yet, ``batch_size`` (default: settings) per transaction.
 
         Idempotent: an id already stored is skipped, never overwritten. The input is consumed lazily,
-        so a generator over a large ingest is never held in memory.
+        so a generator over a large ingest is never held in memory. With ``stories``, every article of
+        the batch that has no story yet (new, or stored earlier without one) is assigned to a story in
+        the same transaction.
         """
         size = self.settings.batch_size if batch_size is None else batch_size
         if size < 1:
@@ -181,10 +250,12 @@ class Store:
         seen: dict[str, int] = {}  # id -> hash of the text stored in this call: spots repeats, holds no text
         iterator = iter(articles_in)
         while batch := list(itertools.islice(iterator, size)):
-            self._add_batch(batch, result, seen)
+            self._add_batch(batch, result, seen, stories)
         return result
 
-    def _add_batch(self, batch: Sequence[Article], result: AddResult, seen: dict[str, int]) -> None:
+    def _add_batch(
+        self, batch: Sequence[Article], result: AddResult, seen: dict[str, int], stories: StoryAssigner | None
+    ) -> None:
         first: dict[str, Article] = {}
         for art in batch:
             first.setdefault(art.id, art)
@@ -199,10 +270,18 @@ class Store:
                     if new:
                         now = _now()
                         conn.execute(insert(articles), [_article_row(a, now) for a in new])
+                    if stories is not None:
+                        self._assign(conn, new, [i for i in unseen if i in stored], stories)
                 break
             except IntegrityError:
+                if stories is not None:
+                    stories.invalidate()
                 if attempt:
                     raise
+            except BaseException:
+                if stories is not None:
+                    stories.invalidate()
+                raise
         new_ids = {a.id for a in new}
         for art in batch:
             if art.id in new_ids and art.id not in seen:
@@ -213,6 +292,19 @@ class Store:
             reference = seen[art.id] if art.id in seen else hash(stored[art.id])
             if hash(art.text) != reference:
                 result.differing_ids.append(art.id)
+
+    def _assign(self, conn: Connection, new: list[Article], present: list[str], stories: StoryAssigner) -> None:
+        """Assign the new articles and the present ones without a story; write the changes on ``conn``."""
+        linked = {aid for (aid,) in _select_in(conn, (story_articles.c.article_id,), present)}
+        todo = list(new)
+        for chunk in _chunks([i for i in present if i not in linked], _IN_CHUNK):
+            rows = conn.execute(select(articles).where(articles.c.id.in_(chunk)))
+            todo.extend(_article_from_row(r._mapping) for r in rows)
+        if not todo:
+            return
+        if stories.version != int(_story_meta(conn).get("version", 0)):
+            stories.load(self._read_story_state(conn))  # another process wrote since, or first use
+        self._write_story_changes(conn, stories.assign(todo))
 
     def get_article(self, article_id: str) -> Article | None:
         """The stored article with this id, or None."""
@@ -305,7 +397,9 @@ class Store:
     def put_stories(self, stories_in: Iterable[Story], replace_all: bool = False) -> None:
         """Store stories in one transaction, replacing any stored under the same id.
 
-        ``replace_all`` first removes every stored story (a fresh clustering of the whole store).
+        ``replace_all`` first removes every stored story (a fresh clustering of the whole store). For
+        stories made elsewhere: this does not update the persistent clusterer's state (``add_articles``
+        with a ``StoryAssigner`` does), and replacing one of its stories drops that story's state.
         """
         with self._writing() as conn:
             if replace_all:
@@ -350,6 +444,113 @@ class Store:
             from_dict(Story, {**row.data, "id": row.id, "title": row.title, "article_ids": members.get(row.id, [])})
             for row in rows
         ]
+
+    def count_stories(self) -> int:
+        """How many stories are stored."""
+        with self._engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(stories)).scalar_one()
+
+    def stories_of(self, article_ids: Iterable[str]) -> list[Story]:
+        """The stored stories holding any of these articles, with all their members, by id."""
+        with self._engine.connect() as conn:
+            story_ids = {sid for (_, sid) in _select_in(
+                conn, (story_articles.c.article_id, story_articles.c.story_id), list(dict.fromkeys(article_ids)))}
+        found: list[Story] = []
+        for chunk in _chunks(sorted(story_ids), _IN_CHUNK):
+            found.extend(self._read_stories(stories.c.id.in_(chunk)))
+        return sorted(found, key=lambda st: st.id)
+
+    def unassigned_article_ids(self) -> list[str]:
+        """Ids of the stored articles that belong to no story (stored without a clusterer), by date."""
+        stmt = (
+            select(articles.c.id)
+            .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+            .where(story_articles.c.article_id.is_(None))
+            .order_by(articles.c.published.nulls_last(), articles.c.id)
+        )
+        with self._engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
+
+    def assigned_ids(self, article_ids: Iterable[str]) -> set[str]:
+        """Those of ``article_ids`` that already belong to a story."""
+        with self._engine.connect() as conn:
+            return {aid for (aid,) in _select_in(conn, (story_articles.c.article_id,), list(set(article_ids)))}
+
+    def load_story_state(self) -> StoryState:
+        """The clusterer's stored state (empty when nothing was clustered yet)."""
+        with self._engine.connect() as conn:
+            return self._read_story_state(conn)
+
+    @staticmethod
+    def _read_story_state(conn: Connection) -> StoryState:
+        state = StoryState()
+        state.meta = _story_meta(conn)
+        for kind, token, count in conn.execute(select(cluster_df.c.kind, cluster_df.c.token, cluster_df.c.count)):
+            state.df.setdefault(kind, {})[token] = count
+        columns = (cluster_stories.c.state, cluster_stories.c.weights, cluster_stories.c.embedding)
+        state.stories = [tuple(row) for row in conn.execute(select(*columns).order_by(cluster_stories.c.seq))]
+        return state
+
+    def _write_story_changes(self, conn: Connection, changes: StoryChanges) -> None:
+        """Write one assignment step: stories, their members, document frequencies and counters."""
+        live = {record.story.id: record for record in changes.stories}
+        mentioned = set(live) | set(changes.removed) | {e[2] for e in changes.events} | {e[1] for e in changes.events
+                                                                                      if e[0] == "merge"}
+        existing = {sid for (sid,) in _select_in(conn, (stories.c.id,), list(mentioned))}
+        for sid, record in live.items():
+            data = to_dict(record.story)
+            for name in ("id", "title", "article_ids"):
+                del data[name]
+            state = {"seq": record.seq, "state": record.state, "weights": record.weights, "embedding": record.embedding}
+            if sid in existing:
+                conn.execute(update(stories).where(stories.c.id == sid).values(title=record.story.title, data=data))
+                conn.execute(update(cluster_stories).where(cluster_stories.c.id == sid).values(**state))
+            else:
+                conn.execute(insert(stories).values(id=sid, title=record.story.title, data=data))
+                conn.execute(insert(cluster_stories).values(id=sid, **state))
+        # A story created and merged away within this step still needs a row for its links to move from.
+        stubs = mentioned - existing - set(live)
+        if stubs:
+            conn.execute(insert(stories), [{"id": sid, "title": "", "data": {}} for sid in sorted(stubs)])
+        links: list[dict[str, Any]] = []
+        for kind, first, second, number in changes.events:
+            if kind == "assign":
+                links.append({"story_id": second, "article_id": first, "position": number})
+                continue
+            if links:
+                conn.execute(insert(story_articles), links)
+                links = []
+            conn.execute(
+                update(story_articles).where(story_articles.c.story_id == first)
+                .values(story_id=second, position=story_articles.c.position + number)
+            )
+        if links:
+            conn.execute(insert(story_articles), links)
+        for chunk in _chunks(sorted(changes.removed), _IN_CHUNK):
+            conn.execute(delete(cluster_stories).where(cluster_stories.c.id.in_(chunk)))
+            conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
+        for kind, counts in changes.df.items():
+            self._write_counts(conn, kind, counts)
+        done = conn.execute(update(cluster_meta).where(cluster_meta.c.key == "state").values(value=changes.meta))
+        if done.rowcount == 0:
+            conn.execute(insert(cluster_meta).values(key="state", value=changes.meta))
+
+    @staticmethod
+    def _write_counts(conn: Connection, kind: str, counts: dict[str, int]) -> None:
+        stored: set[str] = set()
+        for chunk in _chunks(list(counts), _IN_CHUNK):
+            where = (cluster_df.c.kind == kind) & cluster_df.c.token.in_(chunk)
+            stored.update(conn.execute(select(cluster_df.c.token).where(where)).scalars())
+        if stored:
+            stmt = (
+                update(cluster_df)
+                .where(cluster_df.c.kind == bindparam("b_kind"), cluster_df.c.token == bindparam("b_token"))
+                .values(count=bindparam("b_count"))
+            )
+            conn.execute(stmt, [{"b_kind": kind, "b_token": t, "b_count": counts[t]} for t in stored])
+        new = [{"kind": kind, "token": t, "count": c} for t, c in counts.items() if t not in stored]
+        if new:
+            conn.execute(insert(cluster_df), new)
 
     @staticmethod
     def _require_articles(conn: Connection, ids: list[str], what: str = "annotations") -> None:
@@ -412,6 +613,11 @@ def _problem_row(problem: InputProblem) -> dict[str, Any]:
 def _problem_id(problem: InputProblem) -> str:
     key = json.dumps(_problem_row(problem), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _story_meta(conn: Connection) -> dict[str, Any]:
+    """The clusterer's stored scalars (empty before the first write)."""
+    return conn.execute(select(cluster_meta.c.value).where(cluster_meta.c.key == "state")).scalar_one_or_none() or {}
 
 
 def _select_in(conn: Connection, columns: Sequence[Any], ids: list[str]) -> Iterator[Any]:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -107,4 +108,37 @@ story_articles = Table(
     Column("article_id", ID, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("position", Integer, nullable=False),
     Index(None, "article_id"),
+)
+
+#: The online clusterer's state for one live story (cluster/state.py): ``state`` (JSON) holds its title,
+#: size, dates, outlet counts and the keys of its bounded term and name counts; ``weights`` the counts and
+#: the term and name vectors as last refreshed (little-endian float64 arrays, decoded with the keys);
+#: ``embedding`` the sum of its members' lead embeddings (little-endian float32) when embedded.
+#: ``seq`` orders the stories by last refresh, which is the order the inverted index is rebuilt in.
+cluster_stories = Table(
+    "cluster_stories",
+    metadata,
+    Column("id", ID, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("state", JSONData, nullable=False),
+    Column("weights", LargeBinary, nullable=False),
+    Column("embedding", LargeBinary),
+)
+
+#: The clusterer's online document frequencies: ``kind`` is ``term`` (words) or ``name`` (anchors).
+cluster_df = Table(
+    "cluster_df",
+    metadata,
+    Column("kind", String(8), primary_key=True),
+    Column("token", Text, primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+#: Scalars of the clusterer's state under ``key`` (``state``: document counts, refresh counter, and a
+#: version bumped by every write, which tells a running clusterer that another process wrote since).
+cluster_meta = Table(
+    "cluster_meta",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("value", JSONData, nullable=False),
 )
