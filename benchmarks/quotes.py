@@ -3,7 +3,8 @@
     python benchmarks/quotes.py [--data ../shared/data/polnear/dev] [--limit N]
 
 Each attribution part is a set of text tokens (discontinuous brat fragments are joined; a predicted
-content that surrounds its own "he said" excludes those tokens). Per part, over all documents:
+content that surrounds its own "he said" excludes those tokens and the punctuation between them and
+the quotation marks: ``"…," he said. "…"``). Per part, over all documents:
 
 * exact F1: a predicted span counts when its token set equals a gold span's (one-to-one);
 * overlap F1: the CofeNet token-overlap score (span Jaccard: shared tokens / tokens of either),
@@ -11,6 +12,9 @@ content that surrounds its own "he said" excludes those tokens). Per part, over 
   overlap with a gold span.
 
 Texts annotated by several annotators are scored against the annotator whose id sorts first.
+PolNeAR annotates every attribution, also those whose source is no named speaker ("critics", "it was
+said"), so storyline is scored with ``named_speakers_only`` off; the pipeline's default, which drops
+those, is the last row.
 The baseline is textacy's ``direct_quotations`` on the same spaCy parse.
 """
 
@@ -37,6 +41,7 @@ from storyline.annotate.attribution import (
     read_corpus,
 )
 from storyline.annotate.quotes import extract_quotes
+from storyline.settings import QuotesSettings
 
 PARTS = ("source", "cue", "content")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -59,12 +64,31 @@ def gold_spans(doc: GoldDocument, starts: list[int], ends: list[int]) -> Spans:
     return out
 
 
+_QUOTE_MARKS = set("\"“”‘’«»'")
+
+
+def _frame(text: str, starts: list[int], ends: list[int], frame: frozenset[int]) -> frozenset[int]:
+    """The "he said" tokens with the punctuation around them up to a quotation mark ("…," he said. "…")."""
+    out = set(frame)
+    for k in frame:
+        for step in (-1, 1):
+            j = k + step
+            while 0 <= j < len(starts) and j not in out:
+                tok = text[starts[j] : ends[j]]
+                if tok.isalnum() or tok in _QUOTE_MARKS:
+                    break
+                out.add(j)
+                j += step
+    return frozenset(out)
+
+
 def storyline_spans(nlp_doc, starts: list[int], ends: list[int], **flags: Any) -> Spans:
     """Per part, the token sets of storyline's quotes."""
     out: Spans = {p: [] for p in PARTS}
+    flags.setdefault("settings", QuotesSettings(named_speakers_only=False))  # PolNeAR: every attribution
     for q in extract_quotes(nlp_doc, **flags):
         others = [(m.start, m.end) for m in (q.speaker, q.cue) if m]
-        own = _tokens_in(starts, ends, others)
+        own = _frame(nlp_doc.text, starts, ends, _tokens_in(starts, ends, others))
         for part, mention in (("source", q.speaker), ("cue", q.cue), ("content", q.content)):
             if mention is None:
                 continue
@@ -167,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         "storyline rules only": lambda d, s, e: storyline_spans(d, s, e, use_model=False, tagger=tagger),
         "storyline model only": lambda d, s, e: storyline_spans(d, s, e, use_rules=False, tagger=tagger),
         "storyline model + rules": lambda d, s, e: storyline_spans(d, s, e, tagger=tagger),
+        "  named speakers only (pipeline)": lambda d, s, e: storyline_spans(
+            d, s, e, tagger=tagger, settings=QuotesSettings()
+        ),
     }
     rows, scorers = [], {}
     for name, run in systems.items():

@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=MODEL_PATH.parent)
     ap.add_argument("--limit", type=int, default=0, help="train on the first N annotations only (smoke tests)")
     ap.add_argument("--max-iterations", type=int, default=CRF_PARAMS["max_iterations"])
+    ap.add_argument("--c1", type=float, default=CRF_PARAMS["c1"], help="L1 weight (compare on --holdout-every)")
+    ap.add_argument("--c2", type=float, default=CRF_PARAMS["c2"], help="L2 weight (compare on --holdout-every)")
     ap.add_argument("--cache", type=Path, help="keep the spaCy parse of the train texts in this DocBin file")
     ap.add_argument(
         "--tensor",
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cue lexicon: {len(lexicon)} lemmas", flush=True)
 
     trainer = pycrfsuite.Trainer(verbose=False)
-    trainer.set_params({**CRF_PARAMS, "max_iterations": args.max_iterations})
+    trainer.set_params({**CRF_PARAMS, "max_iterations": args.max_iterations, "c1": args.c1, "c2": args.c2})
     n_tokens = 0
     for doc, atts in pairs:
         for para, items in doc_features(doc, lexicon, args.tensor):

@@ -9,6 +9,7 @@ spacy = pytest.importorskip("spacy")
 from storyline.annotate.attribution import quoted_regions  # noqa: E402
 from storyline.annotate.quotes import extract_quotes  # noqa: E402
 from storyline.model import Quote  # noqa: E402
+from storyline.settings import QuotesSettings  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,10 @@ def test_indirect_speech(nlp):
     assert q.kind == "indirect"
     assert q.cue is not None and q.cue.text == "insisted"
     assert q.speaker_entity == "Anne Hidalgo"
-    claimed = quote_with(quotes, "the figures were wrong")
+    # "Critics" is no named speaker: dropped by default, kept when every attribution is wanted
+    assert not [q for q in quotes if "the figures were wrong" in q.content.text]
+    every = extract_quotes(nlp(text), settings=QuotesSettings(named_speakers_only=False))
+    claimed = quote_with(every, "the figures were wrong")
     assert claimed.speaker is not None and claimed.speaker.text == "Critics"
 
 

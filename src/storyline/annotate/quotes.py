@@ -10,7 +10,10 @@
 Each quote's speaker mention is resolved to a named entity of the article (see
 :mod:`storyline.annotate.speakers`), and quotes are typed direct / indirect / mixed by how much of
 their content lies inside quotation marks. Quotation marks with no speech verb around them (scare
-quotes, titles) are never quotes.
+quotes, titles) are never quotes. A speaker comes from the parse, not from word lists: a cue verb's
+subject, the "by" agent of a passive one, the subject of the verb a participle or second verb hangs
+on ("…, saying", "said … and added"); never the cue's object ("told *the BBC*"). By default only
+quotes whose speaker names someone are kept (``QuotesSettings.named_speakers_only``).
 """
 
 from __future__ import annotations
@@ -21,12 +24,18 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from storyline.annotate.attribution import AttributionTagger, bio_runs, default_tagger, load_lexicon, quoted_regions
-from storyline.annotate.speakers import EntityIndex
+from storyline.annotate.speakers import EntityIndex, names_a_speaker
 from storyline.model import Mention, Quote
 from storyline.settings import QuotesSettings
 
 Interval = tuple[int, int]
-_SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+# A cue verb with no subject of its own that hangs on another verb speaks with that verb's subject:
+# "…, saying …" (advcl), "said … and added …" (conj), "refused to say" (xcomp), and through a
+# preposition "said before adding" (pcomp of a prep).
+_INHERIT_SUBJECT_DEPS = {"conj", "advcl", "xcomp", "prep"}
+# Objects of a cue verb: the addressee of "told the BBC", "asked reporters", never the speaker.
+_OBJECT_DEPS = {"dobj", "dative", "iobj"}
+_FUNCTION_POS = {"DET", "ADP", "PUNCT", "CCONJ", "SCONJ", "PART", "AUX"}
 _CONTENT_DEPS = {"ccomp", "parataxis"}
 _CUE_DEPENDENTS = {"aux", "auxpass", "neg", "prt"}
 
@@ -62,11 +71,24 @@ def extract_quotes(
         drafts = _model_drafts(doc, tagger or default_tagger(), regions)
     if use_rules:
         _add_rule_drafts(drafts, _rule_drafts(doc, lexicon, settings))
+    _check_sources(doc, drafts)
+    if use_rules:
         _fill_from_parse(doc, drafts, regions)
+        _complete_clauses(doc, drafts)
     quotes = [_to_quote(text, d, regions, settings) for d in drafts if d.content]
     quotes.sort(key=lambda q: q.content.start)
     _resolve_speakers(doc, quotes, regions, settings)
+    if settings.named_speakers_only:
+        quotes = [q for q in quotes if q.speaker_entity or _named_speaker(doc, q)]
     return quotes
+
+
+def _named_speaker(doc: Doc, quote: Quote) -> bool:
+    """Whether an unresolved speaker mention still names someone (see :func:`names_a_speaker`)."""
+    if quote.speaker is None:
+        return False
+    span = doc.char_span(quote.speaker.start, quote.speaker.end, alignment_mode="expand")
+    return span is not None and names_a_speaker(span)
 
 
 # --------------------------------------------------------------------------- model
@@ -165,6 +187,7 @@ def _add_rule_drafts(drafts: list[_Draft], found: list[_Draft]) -> None:
 def _fill_from_parse(doc: Doc, drafts: list[_Draft], regions: list[Interval]) -> None:
     """Give a tagged cue the parts the tagger missed: the verb's subject, its clause or adjacent quote."""
     used = [iv for d in drafts for iv in d.source + d.content + d.cue]
+    sources = {iv for d in drafts for iv in d.source}
     for draft in drafts:
         if not draft.cue or (draft.source and draft.content):
             continue
@@ -191,9 +214,56 @@ def _fill_from_parse(doc: Doc, drafts: list[_Draft], regions: list[Interval]) ->
                 if near:
                     found.append(("content", min(near, key=lambda r: min(abs(r[0] - verb.idx), abs(r[1] - verb.idx)))))
         for part, iv in found:
-            if not any(_overlaps(iv, u) for u in used):
+            # one speaker can say several things ("X said … and described …"): a source may be shared
+            if not any(_overlaps(iv, u) for u in used if not (part == "source" and u in sources)):
                 getattr(draft, part).append(iv)
                 used.append(iv)
+
+
+def _complete_clauses(doc: Doc, drafts: list[_Draft]) -> None:
+    """A content that starts inside the cue verb's clausal complement becomes that whole complement.
+
+    The tagger cuts long complements short ("he posed a threat" of "… and refused to drop the gun")
+    or lets them run on past the clause; the parse knows where the reported clause ends.
+    """
+    for draft in drafts:
+        if not draft.cue or not draft.content:
+            continue
+        span = doc.char_span(*draft.cue[0], alignment_mode="expand")
+        if span is None:
+            continue
+        verb = next((t for t in span if t.pos_ == "VERB"), span.root)
+        clause = next((c for c in verb.children if c.dep_ in _CONTENT_DEPS and c.i > verb.i), None)
+        if clause is None:
+            continue
+        whole = _char_span(list(clause.subtree))
+        content = (min(a for a, _ in draft.content), max(b for _, b in draft.content))
+        if whole[0] <= content[0] < whole[1]:
+            draft.content = [whole]
+
+
+def _check_sources(doc: Doc, drafts: list[_Draft]) -> None:
+    """Drop sources that cannot be speakers: bare function words ("The"), or the cue's addressee.
+
+    The object of the cue verb ("X told *the BBC*", "asked *reporters*") is replaced by the verb's
+    subject when it has one, else left out.
+    """
+    for draft in drafts:
+        if not draft.source:
+            continue
+        span = doc.char_span(*draft.source[0], alignment_mode="expand")
+        if span is None:
+            continue
+        if all(t.pos_ in _FUNCTION_POS for t in span):
+            draft.source = []
+            continue
+        cue = doc.char_span(*draft.cue[0], alignment_mode="expand") if draft.cue else None
+        verb = next((t for t in cue if t.pos_ == "VERB"), None) if cue is not None else None
+        root = span.root
+        if verb is None or not (root.head is verb and root.dep_ in _OBJECT_DEPS):
+            continue
+        subject = _subject(verb)
+        draft.source = [subject] if subject else []
 
 
 def _cue_interval(verb: Token) -> Interval:
@@ -203,10 +273,33 @@ def _cue_interval(verb: Token) -> Interval:
 
 
 def _subject(verb: Token, exclude: Interval | None = None) -> Interval | None:
-    """The verb's subject phrase, outside ``exclude``."""
-    for child in verb.children:
-        if child.dep_ in _SUBJECT_DEPS and not (exclude and exclude[0] <= child.idx < exclude[1]):
-            return _char_span(list(child.subtree))
+    """The speaker phrase of a cue verb, outside ``exclude``.
+
+    The verb's nominal subject; for a passive verb its "by" agent only (the subject of "troops were
+    said to …" is not who said it); for a verb without a subject that continues another ("…, saying",
+    "said … and added") the subject of the verb it hangs on, or that verb's object when the cue is an
+    infinitive it controls ("urged him to say").
+    """
+    node = verb
+    for _ in range(3):
+        children = [c for c in node.children if not (exclude and exclude[0] <= c.idx < exclude[1])]
+        for child in children:
+            if child.dep_ == "nsubj":
+                return _char_span(list(child.subtree))
+            if child.dep_ == "agent":
+                obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                return _char_span(list(obj.subtree)) if obj is not None else None
+        if any(c.dep_ in ("nsubjpass", "csubj", "csubjpass", "expl") for c in children):
+            return None
+        if node.dep_ == "pcomp" and node.head.dep_ == "prep":  # "said before adding": on via the "before"
+            node = node.head
+        if node.dep_ not in _INHERIT_SUBJECT_DEPS or node.head is node:
+            return None
+        infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children)
+        node = node.head
+        controller = next((c for c in node.children if c.dep_ in _OBJECT_DEPS), None)
+        if infinitive and controller is not None:  # "leading some to hope": the object hopes
+            return _char_span(list(controller.subtree))
     return None
 
 
@@ -286,7 +379,8 @@ def _to_quote(text: str, draft: _Draft, regions: list[Interval], settings: Quote
 
 def _resolve_speakers(doc: Doc, quotes: list[Quote], regions: list[Interval], settings: QuotesSettings) -> None:
     """Set ``speaker_entity``; a speakerless quote right after another continues it ("he added")."""
-    index = EntityIndex(doc)
+    known = doc._.entities if Doc.has_extension("entities") else None  # the entity stage's, when it ran
+    index = EntityIndex(doc, [(m.start, m.end, e.kind) for e in known or [] for m in e.mentions])
     last_spoke: dict[str, int] = {}
     previous: Quote | None = None
     for quote in quotes:

@@ -6,7 +6,9 @@ Trump"; an organisation by its name without article), each keyed by its canonica
 A speaker mention that is itself a name resolves to its group; a pronoun or a role noun resolves to
 the most recent compatible entity mentioned before it, by gender (honorifics, gendered role nouns,
 the pronouns used near the name, a first-name gazetteer), number and kind (person vs organisation),
-with a preference for entities that were already speakers of earlier quotes.
+with a preference for entities that were already speakers of earlier quotes. A relative pronoun
+("…, who said", "…, which said") stands for the noun phrase it follows; a role noun with no name
+before it ("…, the country's president has said.") may take the name given just after it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ HONORIFICS = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": 
 MALE_PRONOUNS = {"he", "him", "his", "himself"}
 FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
 PLURAL_PRONOUNS = {"they", "them", "their", "we", "us", "our"}
+RELATIVE_PRONOUNS = {"which", "who", "that", "whom"}
+# What a speaker noun phrase stands for when its entity is a pipeline entity (not a spaCy NER label).
+_KIND_LABELS = {"person": "PERSON", "organisation": "ORG", "place": "GPE"}
 # Role nouns: what kind of entity "the <noun>" can stand for, and its gender when the noun has one.
 PERSON_ROLES = _words(
     """
@@ -89,6 +94,13 @@ def _name_tokens(span: Span) -> list[str]:
     return words
 
 
+def names_a_speaker(span: Span) -> bool:
+    """Whether a mention with no resolved entity still names who speaks: a proper name the NER missed,
+    or an organisation named by its common noun ("the police", "the ministry")."""
+    head = _nominal_head(span)
+    return head.pos_ == "PROPN" or head.lower_ in ORG_ROLES
+
+
 def _nominal_head(span: Span) -> Token:
     """The noun or pronoun heading a mention (a stray adverb tagged into it is skipped)."""
     heads = [t for t in span if not span.start <= t.head.i < span.end or t.head is t]
@@ -96,21 +108,59 @@ def _nominal_head(span: Span) -> Token:
     return (nominal or heads or [span.root])[0]
 
 
-class EntityIndex:
-    """Named people and organisations of a document, for resolving speakers."""
+def _named_spans(doc: Doc, extra: list[tuple[int, int, str]]) -> list[tuple[Span, str]]:
+    """spaCy's NER mentions, plus ``extra`` (start, end, kind) mentions that overlap none of them."""
+    spans = [(ent, ent.label_) for ent in doc.ents]
+    taken = [(ent.start_char, ent.end_char) for ent in doc.ents]
+    for start, end, kind in extra:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or kind not in _KIND_LABELS or any(s < end and start < e for s, e in taken):
+            continue
+        spans.append((span, _KIND_LABELS[kind]))
+        taken.append((start, end))
+    return sorted(spans, key=lambda x: x[0].start_char)
 
-    def __init__(self, doc: Doc) -> None:
+
+def relative_antecedent(tok: Token) -> Span | None:
+    """The noun phrase a relative pronoun ("which", "who", "that") stands for, without its clause.
+
+    The head noun of the relative clause when the parse has one ("Ms Roe, who said …"), else the
+    nearest noun phrase ending before the pronoun in its sentence (the parser often hangs "…, which
+    said" on the main verb).
+    """
+    clause = next((a for a in tok.ancestors if a.dep_ == "relcl"), None)
+    doc = tok.doc
+    if clause is not None and clause.head.pos_ in ("NOUN", "PROPN"):
+        head = clause.head
+        left = min((t.i for t in head.subtree if t.i <= head.i), default=head.i)
+        right = head.i + 1
+        while right < len(doc) and doc[right].head.i == head.i and doc[right].dep_ in ("compound", "flat", "appos"):
+            right += 1
+        return doc[left:right]
+    sent = tok.sent
+    chunks = [c for c in doc.noun_chunks if sent.start <= c.start and c.end <= tok.i]
+    return chunks[-1] if chunks else None
+
+
+class EntityIndex:
+    """Named people and organisations of a document, for resolving speakers.
+
+    ``extra`` adds entity mentions found by another component, as (start, end, kind) with kind
+    "person", "organisation" or "place" (a place speaks through its government: "Kyiv said").
+    """
+
+    def __init__(self, doc: Doc, extra: list[tuple[int, int, str]] | None = None) -> None:
         self.doc = doc
         self.text = doc.text
         self.entities: list[NamedEntity] = []
         self._by_mention: list[tuple[int, int, NamedEntity]] = []
         by_surname: dict[str, NamedEntity] = {}
         by_name: dict[str, NamedEntity] = {}
-        for ent in doc.ents:
+        for ent, label in _named_spans(doc, extra or []):
             words = _name_tokens(ent)
             if not words:
                 continue
-            if ent.label_ in PERSON_LABELS:
+            if label in PERSON_LABELS:
                 surname = words[-1].lower()
                 entity = by_surname.get(surname)
                 if entity is None:
@@ -119,7 +169,7 @@ class EntityIndex:
                 elif len(" ".join(words)) > len(entity.key):
                     entity.key = " ".join(words)
                 self._learn_person(entity, ent)
-            elif ent.label_ in ORG_LABELS:
+            elif label in ORG_LABELS:
                 name = " ".join(words)
                 entity = by_name.get(name.lower())
                 if entity is None:
@@ -172,23 +222,29 @@ class EntityIndex:
             return "m" if votes["m"] > votes["f"] else "f"
         return {"mostly_male": "m", "mostly_female": "f"}.get(guess, "")
 
-    def named_in(self, start: int, end: int) -> NamedEntity | None:
-        """The entity of the first named mention inside [start, end)."""
-        for s, e, entity in self._by_mention:
-            if s >= start and e <= end:
-                return entity
-        return None
+    def named_in(self, start: int, end: int, head: int | None = None) -> NamedEntity | None:
+        """The entity named inside [start, end): the mention holding character ``head`` (the phrase's
+        head word: "Secretary of State Jane Roe" is Jane Roe), else the first person, else the first."""
+        inside = [(s, e, entity) for s, e, entity in self._by_mention if s >= start and e <= end]
+        if head is not None:
+            inside.sort(key=lambda m: (not m[0] <= head < m[1], m[2].kind != "person"))
+        return inside[0][2] if inside else None
 
     def resolve(self, span: Span, speakers: dict[str, int], settings: QuotesSettings) -> NamedEntity | None:
         """The named entity a speaker mention stands for (itself when named, else an antecedent).
 
         ``speakers`` maps entity keys to the character offset where they last spoke.
         """
-        named = self.named_in(span.start_char, span.end_char)
+        root = _nominal_head(span)
+        named = self.named_in(span.start_char, span.end_char, root.idx)
         if named is not None:
             return named
-        root = _nominal_head(span)
         word = root.lower_
+        if word in RELATIVE_PRONOUNS:
+            antecedent = relative_antecedent(root)
+            if antecedent is None or antecedent.end_char > span.start_char or antecedent[0].lower_ in RELATIVE_PRONOUNS:
+                return None
+            return self.resolve(antecedent, speakers, settings)
         if root.pos_ == "PRON" or word in MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL_PRONOUNS | {"it", "i"}:
             if word in MALE_PRONOUNS:
                 want_kind, gender = "person", "m"
@@ -224,4 +280,10 @@ class EntityIndex:
                 distance = min(distance, before - speakers[entity.key]) * settings.recent_speaker_factor
             if best is None or distance < best[0]:
                 best = (distance, entity)
+        if best is None and role:
+            # cataphora: "…, the country's president has said. Jane Roe said …" names the speaker next
+            for start, _, entity in self._by_mention:
+                near = before < start <= before + settings.max_cataphor_chars
+                if near and entity.kind == kind and (not gender or not entity.gender or entity.gender == gender):
+                    return entity
         return best[1] if best else None
