@@ -78,7 +78,7 @@ class _Option:
     rank: int
     claim: Claim
     text: str
-    keys: set[str]
+    keys: frozenset[str]
     citations: list[Citation]
     relevance: float = 0.0
 

@@ -23,6 +23,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -79,16 +80,18 @@ _DISCLAIMERS = {_VERIFY, "could not be independently verified", "unconfirmed"}
 _HEDGE_WORDS = {"verify", "verified", "confirm", "confirmed", "independently", "immediately", "unable", "able"}
 
 
-def content_keys(text: str, rounded: bool = True) -> set[str]:
+@functools.lru_cache(maxsize=65_536)
+def content_keys(text: str, rounded: bool = True) -> frozenset[str]:
     """Stemmed content words and figures of ``text``: what two wordings of one fact share.
 
     Figures are rounded to two significant digits (``rounded``: "2,317" meets "2,300", as when one outlet
-    converts a figure another rounds), else kept exactly.
+    converts a figure another rounds), else kept exactly. Cached: the brief compares every wording of a
+    claim with every citation of it, and a big story repeats the same passages many times.
     """
     keys = {stem(w) for w in tokens(text)}
     figures = (m.group().replace(",", "") for m in _FIGURE.finditer(text))
     keys.update("num:" + (_round_figure(f) if rounded else f) for f in figures)
-    return keys
+    return frozenset(keys)
 
 
 def _round_figure(raw: str) -> str:
@@ -115,7 +118,7 @@ class _Sentence:
     order: int  # position among the article's sentences
     start: int
     end: int
-    keys: set[str]
+    keys: frozenset[str]
     asserted_by: str | None
     hedges: list[str] = field(default_factory=list)
 
@@ -239,7 +242,7 @@ def _idf(sentences: list[_Sentence]) -> dict[str, float]:
     return {k: math.log((n + 1) / (c + 0.5)) for k, c in df.items()}
 
 
-def _overlap(a: set[str], b: set[str], weights: dict[str, float]) -> tuple[int, float]:
+def _overlap(a: frozenset[str], b: frozenset[str], weights: dict[str, float]) -> tuple[int, float]:
     """Shared keys and the IDF-weighted overlap coefficient of two key sets."""
     shared = a & b
     if not shared:
@@ -288,20 +291,37 @@ def _accepted_pairs(
 def _group(
     n: int, accepted: dict[tuple[int, int], float], sentences: list[_Sentence], s: ClaimSettings
 ) -> list[list[int]]:
-    """Greedy average-link grouping over accepted pairs, most similar first."""
+    """Greedy average-link grouping over accepted pairs, most similar first.
+
+    Two groups join when at least ``group_link_share`` of their cross-article sentence pairs are accepted
+    pairs. Counts are kept per group (accepted pairs between groups, sentences per article), so a merge
+    costs the groups' degree, not the product of their sizes: a 100-article story has groups of 100
+    wordings of one fact."""
     group_of = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    articles: dict[int, Counter[str]] = {i: Counter([sentences[i].article.id]) for i in range(n)}
+    between: dict[int, Counter[int]] = defaultdict(Counter)
+    for i, j in accepted:  # accepted pairs are always of two different articles
+        between[i][j] += 1
+        between[j][i] += 1
     for (i, j), _ in sorted(accepted.items(), key=lambda kv: (-kv[1], kv[0])):
         gi, gj = group_of[i], group_of[j]
         if gi == gj:
             continue
-        cross = [(a, b) for a in members[gi] for b in members[gj] if sentences[a].article.id != sentences[b].article.id]
-        linked = sum((min(a, b), max(a, b)) in accepted for a, b in cross)
-        if linked < s.group_link_share * len(cross):
+        same_article = sum(count * articles[gj][aid] for aid, count in articles[gi].items() if aid in articles[gj])
+        cross = len(members[gi]) * len(members[gj]) - same_article
+        if between[gi][gj] < s.group_link_share * cross:
             continue
         for k in members[gj]:
             group_of[k] = gi
         members[gi].extend(members.pop(gj))
+        articles[gi].update(articles.pop(gj))
+        for other, count in between.pop(gj).items():
+            between[other].pop(gj, None)
+            if other != gi:
+                between[gi][other] += count
+                between[other][gi] += count
+        between[gi].pop(gi, None)
     return [sorted(m) for m in members.values()]
 
 

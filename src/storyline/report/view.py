@@ -32,11 +32,14 @@ class Footnotes:
         self.articles = {a.id: a for a in articles}
         self.notes: list[Footnote] = []
         self._numbers: dict[tuple[str, int, int], int] = {}
+        self._by_article: dict[str, list[Footnote]] = {}
         for cite in account_citations(account):
             key = (cite.article_id, cite.start, cite.end)
             if key not in self._numbers:
                 self._numbers[key] = len(self.notes) + 1
-                self.notes.append(Footnote(len(self.notes) + 1, cite, self.articles.get(cite.article_id)))
+                note = Footnote(len(self.notes) + 1, cite, self.articles.get(cite.article_id))
+                self.notes.append(note)
+                self._by_article.setdefault(cite.article_id, []).append(note)
 
     def number(self, cite: Citation) -> int:
         """The footnote number of ``cite`` (every citation of the account has one)."""
@@ -71,7 +74,7 @@ class Footnotes:
 
     def of_article(self, article_id: str) -> list[Footnote]:
         """The footnotes citing one article, in number order."""
-        return [n for n in self.notes if n.citation.article_id == article_id]
+        return self._by_article.get(article_id, [])
 
 
 def account_citations(account: Account) -> Iterator[Citation]:
