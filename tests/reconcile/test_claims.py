@@ -133,3 +133,40 @@ def test_unrelated_sentences_stay_apart(
         assert len({x.article_id for x in c.citations}) == len(c.citations) or len(c.citations) == 1
     assert _claim_citing(claims, "b", "Schools").independent_sources == 1
     assert group_claims([], {}, []) == []
+
+
+def _average_link_reference(n: int, accepted: dict, article_of: list[str], share: float) -> list[list[int]]:
+    """The grouping rule written out plainly: count every cross-article pair of the two groups."""
+    group_of, members = list(range(n)), {i: [i] for i in range(n)}
+    for (i, j), _ in sorted(accepted.items(), key=lambda kv: (-kv[1], kv[0])):
+        gi, gj = group_of[i], group_of[j]
+        if gi == gj:
+            continue
+        cross = [(a, b) for a in members[gi] for b in members[gj] if article_of[a] != article_of[b]]
+        if sum((min(a, b), max(a, b)) in accepted for a, b in cross) < share * len(cross):
+            continue
+        for k in members[gj]:
+            group_of[k] = gi
+        members[gi].extend(members.pop(gj))
+    return sorted(sorted(m) for m in members.values())
+
+
+def test_claim_grouping_counts_links_like_the_plain_average_link_rule() -> None:
+    import random
+    from types import SimpleNamespace
+
+    from storyline.reconcile.claims import _group
+    from storyline.settings import ClaimSettings
+
+    settings, rng = ClaimSettings(), random.Random(3)
+    for _ in range(200):
+        n = rng.randrange(2, 30)
+        article_of = [str(rng.randrange(5)) for _ in range(n)]
+        sentences = [SimpleNamespace(article=SimpleNamespace(id=a)) for a in article_of]
+        accepted = {}
+        for _ in range(rng.randrange(n * 3)):
+            i, j = sorted(rng.sample(range(n), 2))
+            if article_of[i] != article_of[j]:
+                accepted[(i, j)] = round(rng.random(), 2)
+        expected = _average_link_reference(n, accepted, article_of, settings.group_link_share)
+        assert sorted(_group(n, accepted, sentences, settings)) == expected
