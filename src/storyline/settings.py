@@ -63,6 +63,9 @@ class CleanSettings:
     # Two articles of one outlet sharing at least this share of their paragraphs (Jaccard) are copies
     # of one story and count once: re-published text is not chrome however often it recurs.
     repeated_line_copy_overlap: float = 0.5
+    # Undo a tokeniser's spacing ("6. 1 - magnitude", "230, 000") in texts taken from NLP corpora
+    # (clean/detokenize.py); prose is never touched, so this only matters for such corpora.
+    detokenize: bool = True
 
 
 @dataclass
@@ -171,6 +174,9 @@ class QuotesSettings:
     # noun ("the police"); speakers such as "critics", "videos" or an agentless passive ("it was
     # said") are dropped. The PolNeAR benchmark scores every attribution, so it turns this off.
     named_speakers_only: bool = True
+    # Run all-MiniLM-L6-v2 over sentences with a cue word or quotation for the tagger's context
+    # features, when the shipped model was trained with them (docs/stages/quotes.md has the numbers).
+    context_vectors: bool = True
 
 
 @dataclass

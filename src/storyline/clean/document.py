@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
+from storyline.clean.detokenize import detokenize, join_tokens
 from storyline.clean.furniture import remove_furniture
 from storyline.clean.markup import strip_inline_markup
 from storyline.clean.metadata import date_from_url, detect_language, find_outlet
@@ -50,6 +51,9 @@ def clean_document(raw: RawDocument, settings: Settings | None = None) -> Articl
         assert isinstance(raw.content, str)
         paragraphs, found, removed = parse_text_document(raw.content)
     hints = raw.hints.over(found)
+    if settings.clean.detokenize and (joined := detokenize(paragraphs)) is not paragraphs:
+        paragraphs = joined
+        hints.title = join_tokens(hints.title) if hints.title else None
 
     paragraphs, furniture, bylines = remove_furniture(paragraphs)
     removed.extend(furniture)
