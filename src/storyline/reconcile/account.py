@@ -2,12 +2,18 @@
 
 Entities are merged first (quote groups link speakers through them); figures and the timeline come
 before discrepancies, which compare their points and events; claims need the copy links so copies
-count once; the brief is written from the claims. One embedder is shared by every step.
+count once; the brief is written from the claims. One embedder is shared by every step (and remembers
+the sentences it embedded, so a sentence two steps compare is embedded once).
+
+Embeddings are spent only where they can change the result: the timeline and discrepancies compare
+texts of two different sources, quote groups and claims texts of two different articles, so a story
+told by one source embeds nothing for the first two (and, with one article, nothing at all).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from storyline.cluster.vectors import Embedder
 from storyline.model import Account, Annotations, Article, CopyLink, Story
@@ -40,8 +46,11 @@ def build_account(
     entities = merge_entities(chosen, found, settings.quote_groups)
     quote_groups = group_quotes(chosen, found, entities, settings.quote_groups, embedder=embedder)
     figures = figure_series(chosen, found, settings.figures)
-    timeline = build_timeline(chosen, found, settings.figures, embedder=embedder)
-    discrepancies = find_discrepancies(chosen, found, figures, timeline, settings.figures, embedder=embedder)
+    events = settings.figures
+    if len({a.outlet or a.id for a in chosen}) <= 1:  # one source: no two sources' events to compare
+        events = replace(events, use_embeddings=False)
+    timeline = build_timeline(chosen, found, events, embedder=embedder)
+    discrepancies = find_discrepancies(chosen, found, figures, timeline, events, embedder=embedder)
     claims = group_claims(chosen, found, links, settings.claims, embedder=embedder)
     brief = write_brief(claims, settings=settings.claims)
     return Account(

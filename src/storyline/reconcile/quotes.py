@@ -26,8 +26,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from storyline.annotate.gazetteer import Gazetteer
 from storyline.cluster.vectors import DocumentFrequencies, Embedder, tokens
 from storyline.model import Annotations, Article, Citation, MergedEntity, Quote, QuoteGroup, QuoteVersion
@@ -234,23 +232,25 @@ def group_quotes(
     df = DocumentFrequencies(_PRIOR_DOCUMENTS)
     for item in items:
         df.add(item.stems)
-    vectors = (embedder or Embedder()).encode([_content_text(i.quote) for i in items])
-    cosine = vectors @ vectors.T
+    # Only quotes of two articles with compatible speakers are ever compared: only those are embedded.
+    pairs = [(i, j) for i, a in enumerate(items) for j in range(i + 1, len(items))
+             if a.article.id != items[j].article.id and a.speaker.compatible(items[j].speaker)]
+    needed = sorted({k for pair in pairs for k in pair})
+    vectors = (embedder or Embedder()).encode([_content_text(items[k].quote) for k in needed]) if needed else None
+    row = {k: r for r, k in enumerate(needed)}
+    cosine = {(i, j): float(vectors[row[i]] @ vectors[row[j]]) for i, j in pairs} if vectors is not None else {}
     scores: dict[tuple[int, int], float] = {}
-    for i, a in enumerate(items):
-        for j in range(i + 1, len(items)):
-            b = items[j]
-            if a.article.id == b.article.id or not a.speaker.compatible(b.speaker):
-                continue
-            margin = 0.0 if a.speaker.resolved and b.speaker.resolved else s.unresolved_margin
-            emb = float(cosine[i, j])
-            short = min(sum(a.stems.values()), sum(b.stems.values())) < s.min_content_words
-            lex = _lexical(a.stems, b.stems, df)
-            mean = (lex + emb) / 2
-            if emb >= s.embedding_link + margin or (
-                not short and (mean >= s.combined_link + margin or lex >= s.lexical_link + margin)
-            ):
-                scores[(i, j)] = max(mean, emb, 0.0 if short else lex)
+    for i, j in pairs:
+        a, b = items[i], items[j]
+        margin = 0.0 if a.speaker.resolved and b.speaker.resolved else s.unresolved_margin
+        emb = cosine[i, j]
+        short = min(sum(a.stems.values()), sum(b.stems.values())) < s.min_content_words
+        lex = _lexical(a.stems, b.stems, df)
+        mean = (lex + emb) / 2
+        if emb >= s.embedding_link + margin or (
+            not short and (mean >= s.combined_link + margin or lex >= s.lexical_link + margin)
+        ):
+            scores[(i, j)] = max(mean, emb, 0.0 if short else lex)
     groups = _merge(items, scores)
     if not s.keep_singletons:
         groups = [g for g in groups if len(g) > 1]
@@ -280,7 +280,7 @@ def _merge(items: list[_Item], scores: dict[tuple[int, int], float]) -> list[lis
     return [sorted(g) for g in order]
 
 
-def _to_group(items: list[_Item], group: list[int], cosine: np.ndarray) -> QuoteGroup:
+def _to_group(items: list[_Item], group: list[int], cosine: dict[tuple[int, int], float]) -> QuoteGroup:
     versions = []
     for i in group:
         item = items[i]
@@ -299,7 +299,7 @@ def _to_group(items: list[_Item], group: list[int], cosine: np.ndarray) -> Quote
         named, key=lambda it: (votes[it.speaker_id], rank.get((it.speaker_id or "").split(":")[0], 0)), default=None
     )
     name = best.speaker_name if best else next((items[i].speaker_name for i in group if items[i].speaker_name), None)
-    similarity = min((float(cosine[i, j]) for i in group for j in group if i < j), default=1.0)
+    similarity = min((cosine[i, j] for i in group for j in group if i < j), default=1.0)
     key = "|".join(f"{items[i].article.id}:{items[i].quote.content.start}" for i in group)
     return QuoteGroup(
         id="quote:" + hashlib.sha1(key.encode()).hexdigest()[:12],

@@ -1,0 +1,93 @@
+"""The annotation pipeline's speed-ups keep its output: fast ops and worker processes."""
+
+from __future__ import annotations
+
+import numpy
+import pytest
+
+from storyline.model import Article, to_dict
+from storyline.settings import AnnotateSettings
+
+pytest.importorskip("spacy")
+
+from storyline.annotate import pipeline
+from storyline.annotate.fastops import FastNumpyOps, load_model, uses_fast_ops
+from storyline.annotate.pipeline import MODEL, Annotator, available_cpus
+
+TEXTS = [
+    'Officials in Paris said on Monday that 300 people had left the city. "We will stay," said the mayor, '
+    "John Smith.\n\nThe ministry added that rail services would resume within two weeks.",
+    "A storm hit the coast of Maine on Tuesday, cutting power to 45,000 homes, the utility said. Repairs "
+    "could take until Friday, according to a company spokeswoman.",
+    "The central bank raised its key rate by 0.5 percentage points to 4.25% on Wednesday. Analysts had "
+    'expected the move. "Inflation is still too high," the governor told reporters in Frankfurt.',
+    "Two climbers were rescued from Mount Hood late on Sunday after spending a night on the mountain, the "
+    "county sheriff's office said.",
+]
+
+
+def _article(k: int, text: str) -> Article:
+    return Article(id=f"a{k}", source="test", text=text, paragraphs=text.split("\n\n"),
+                   url=f"https://news{k}.example.com/story", published="2024-03-04")
+
+
+def test_fast_gemm_matches_numpy_dot_for_every_transpose_and_out():
+    rng = numpy.random.default_rng(0)
+    x, y = rng.random((7, 5), dtype="float32"), rng.random((5, 3), dtype="float32")
+    ops = FastNumpyOps()
+    assert numpy.allclose(ops.gemm(x, y), x @ y)
+    assert numpy.allclose(ops.gemm(x.T.copy(), y, trans1=True), x @ y)
+    assert numpy.allclose(ops.gemm(x, y.T.copy(), trans2=True), x @ y)
+    out = numpy.zeros((7, 3), dtype="float32")
+    assert ops.gemm(x, y, out=out) is out
+    assert numpy.allclose(out, x @ y)
+
+
+def test_fast_ops_model_gives_the_stock_models_parse_and_entities():
+    stock = load_model(MODEL, fast=False, exclude=["senter"])
+    fast = load_model(MODEL, fast=True, exclude=["senter"])
+    assert uses_fast_ops(fast) and not uses_fast_ops(stock)
+
+    def parse(nlp):
+        return [[(t.tag_, t.dep_, t.head.i, t.lemma_, t.ent_iob_, t.ent_type_) for t in doc] for doc in nlp.pipe(TEXTS)]
+
+    assert parse(fast) == parse(stock)
+
+
+def test_annotator_loads_the_fast_model_unless_switched_off():
+    assert uses_fast_ops(Annotator(AnnotateSettings(n_process=1)).nlp)
+    assert not uses_fast_ops(Annotator(AnnotateSettings(n_process=1, fast_ops=False)).nlp)
+
+
+def test_small_run_stays_in_process(monkeypatch):
+    def no_workers(*args, **kwargs):
+        raise AssertionError("a small run must not start workers")
+
+    monkeypatch.setattr(Annotator, "_annotate_in_workers", no_workers)
+    articles = [_article(k, t) for k, t in enumerate(TEXTS)]
+    done = list(Annotator(AnnotateSettings(n_process=2, min_articles_per_process=64)).annotate(articles))
+    assert [a.article_id for a in done] == [a.id for a in articles]
+
+
+@pytest.mark.skipif(available_cpus() < 2, reason="needs two CPUs")
+def test_workers_give_the_in_process_annotations_in_input_order():
+    articles = [_article(k, t) for k, t in enumerate(TEXTS * 2)]
+    articles[3].language = "de"  # not annotated: empty annotations, still in its place
+    serial = list(Annotator(AnnotateSettings(n_process=1)).annotate(articles))
+    settings = AnnotateSettings(n_process=2, min_articles_per_process=2, spacy_batch_size=3)
+    annotator = Annotator(settings)
+    parallel = list(annotator.annotate(articles))
+    assert "nlp" not in annotator.__dict__  # this process never loaded the model
+    assert [to_dict(a) for a in parallel] == [to_dict(a) for a in serial]
+    assert parallel[3].entities == [] and serial[0].entities
+
+
+def test_worker_count_is_capped_by_cpus_and_articles(monkeypatch):
+    calls = []
+    monkeypatch.setattr(pipeline, "available_cpus", lambda: 2)
+    monkeypatch.setattr(Annotator, "_annotate_in_workers",
+                        lambda self, articles, workers: calls.append(workers) or iter(()))
+    articles = [_article(k, TEXTS[0]) for k in range(10)]
+    list(Annotator(AnnotateSettings(n_process=8, min_articles_per_process=4)).annotate(articles))
+    list(Annotator(AnnotateSettings(n_process=8, min_articles_per_process=6)).annotate(articles))
+    assert calls == [2, 2]
