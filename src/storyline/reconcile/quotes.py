@@ -24,7 +24,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
 
 from storyline.annotate.gazetteer import Gazetteer
 from storyline.cluster.vectors import DocumentFrequencies, Embedder, tokens
@@ -188,14 +192,6 @@ def _speaker(
     return _Speaker(frozenset(voices), country), merged.id, merged.name
 
 
-def _lexical(a: Counter[str], b: Counter[str], df: DocumentFrequencies) -> float:
-    """IDF-weighted share of the smaller stem set found in the other."""
-    if not a or not b:
-        return 0.0
-    shared = sum(df.idf(t) for t in a.keys() & b.keys())
-    return shared / min(sum(df.idf(t) for t in a), sum(df.idf(t) for t in b))
-
-
 def group_quotes(
     articles: list[Article],
     annotations: dict[str, Annotations],
@@ -236,25 +232,61 @@ def group_quotes(
     pairs = [(i, j) for i, a in enumerate(items) for j in range(i + 1, len(items))
              if a.article.id != items[j].article.id and a.speaker.compatible(items[j].speaker)]
     needed = sorted({k for pair in pairs for k in pair})
-    vectors = (embedder or Embedder()).encode([_content_text(items[k].quote) for k in needed]) if needed else None
-    row = {k: r for r, k in enumerate(needed)}
-    cosine = {(i, j): float(vectors[row[i]] @ vectors[row[j]]) for i, j in pairs} if vectors is not None else {}
-    scores: dict[tuple[int, int], float] = {}
-    for i, j in pairs:
-        a, b = items[i], items[j]
-        margin = 0.0 if a.speaker.resolved and b.speaker.resolved else s.unresolved_margin
-        emb = cosine[i, j]
-        short = min(sum(a.stems.values()), sum(b.stems.values())) < s.min_content_words
-        lex = _lexical(a.stems, b.stems, df)
-        mean = (lex + emb) / 2
-        if emb >= s.embedding_link + margin or (
-            not short and (mean >= s.combined_link + margin or lex >= s.lexical_link + margin)
-        ):
-            scores[(i, j)] = max(mean, emb, 0.0 if short else lex)
+    row = np.full(len(items), -1)
+    row[needed] = np.arange(len(needed))
+    cosine = np.zeros((0, 0), dtype=np.float32)
+    if needed:
+        vectors = (embedder or Embedder()).encode([_content_text(items[k].quote) for k in needed])
+        cosine = vectors @ vectors.T
+    scores = _pair_scores(items, pairs, row, cosine, df, s)
     groups = _merge(items, scores)
     if not s.keep_singletons:
         groups = [g for g in groups if len(g) > 1]
-    return [_to_group(items, g, cosine) for g in groups]
+    return [_to_group(items, g, lambda i, j: float(cosine[row[i], row[j]])) for g in groups]
+
+
+def _pair_scores(
+    items: list[_Item],
+    pairs: list[tuple[int, int]],
+    row: np.ndarray,
+    cosine: np.ndarray,
+    df: DocumentFrequencies,
+    s: QuoteGroupSettings,
+) -> dict[tuple[int, int], float]:
+    """The linked pairs and their scores, computed for all candidate pairs at once.
+
+    A link needs the embedding cosine above ``embedding_link``, or (for quotes long enough) the mean of
+    cosine and stem overlap above ``combined_link``, or the overlap alone above ``lexical_link``; the
+    overlap is the IDF-weighted share of the smaller stem set found in the other; each threshold is raised
+    by ``unresolved_margin`` when a speaker is unresolved.
+    Vectorised: a 100-article story has hundreds of thousands of candidate pairs."""
+    if not pairs:
+        return {}
+    first, second = (np.fromiter((p[k] for p in pairs), dtype=np.int64, count=len(pairs)) for k in (0, 1))
+    emb = cosine[row[first], row[second]].astype(np.float64)
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for i, item in enumerate(items):
+        for stem in item.stems:
+            rows.append(i)
+            cols.append(vocabulary.setdefault(stem, len(vocabulary)))
+    idf = np.array([df.idf(t) for t in vocabulary], dtype=np.float64)
+    present = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(items), len(vocabulary)))
+    shared = np.asarray((present.multiply(idf) @ present.T).tocsr()[first, second]).ravel()
+    total = present @ idf
+    smaller = np.minimum(total[first], total[second])
+    lex = np.divide(shared, smaller, out=np.zeros_like(shared), where=smaller > 0)
+    words = np.array([sum(item.stems.values()) for item in items])
+    short = np.minimum(words[first], words[second]) < s.min_content_words
+    resolved = np.array([item.speaker.resolved for item in items])
+    margin = np.where(resolved[first] & resolved[second], 0.0, s.unresolved_margin)
+    mean = (lex + emb) / 2
+    linked = (emb >= s.embedding_link + margin) | (
+        ~short & ((mean >= s.combined_link + margin) | (lex >= s.lexical_link + margin))
+    )
+    score = np.maximum(np.maximum(mean, emb), np.where(short, 0.0, lex))
+    # Rounded so float noise (float32 products) cannot reorder equally strong links, e.g. verbatim copies.
+    return {(int(first[k]), int(second[k])): round(float(score[k]), 5) for k in np.flatnonzero(linked)}
 
 
 def _merge(items: list[_Item], scores: dict[tuple[int, int], float]) -> list[list[int]]:
@@ -280,7 +312,7 @@ def _merge(items: list[_Item], scores: dict[tuple[int, int], float]) -> list[lis
     return [sorted(g) for g in order]
 
 
-def _to_group(items: list[_Item], group: list[int], cosine: dict[tuple[int, int], float]) -> QuoteGroup:
+def _to_group(items: list[_Item], group: list[int], cosine: Callable[[int, int], float]) -> QuoteGroup:
     versions = []
     for i in group:
         item = items[i]
@@ -299,7 +331,7 @@ def _to_group(items: list[_Item], group: list[int], cosine: dict[tuple[int, int]
         named, key=lambda it: (votes[it.speaker_id], rank.get((it.speaker_id or "").split(":")[0], 0)), default=None
     )
     name = best.speaker_name if best else next((items[i].speaker_name for i in group if items[i].speaker_name), None)
-    similarity = min((cosine[i, j] for i in group for j in group if i < j), default=1.0)
+    similarity = min((cosine(i, j) for i in group for j in group if i < j), default=1.0)
     key = "|".join(f"{items[i].article.id}:{items[i].quote.content.start}" for i in group)
     return QuoteGroup(
         id="quote:" + hashlib.sha1(key.encode()).hexdigest()[:12],
