@@ -17,7 +17,7 @@ from storyline.clean.repetition import remove_repeated_lines
 from storyline.cluster.copies import CopyDetector
 from storyline.cluster.state import StoryTracker
 from storyline.cluster.stories import cluster_articles  # noqa: F401  (benchmarks/throughput.py uses api's)
-from storyline.cluster.vectors import Embedder
+from storyline.cluster.vectors import Embedder, shared_embedder
 from storyline.ingest import read_inputs
 from storyline.model import (
     Account,
@@ -208,7 +208,7 @@ def analyze(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with Store(store_url(db) if db else settings.store.url) as store:
-        embedder = Embedder()  # one model load for clustering and reconciling
+        embedder = shared_embedder()  # one model load for clustering and reconciling
         result = ingest(
             paths, store, settings, format=format, manifest=manifest, on_article=on_article, embedder=embedder
         )
@@ -252,7 +252,7 @@ def write_outputs(
 ) -> tuple[Path, list[Path]]:
     """Copies, one account per story, ``out_dir/report.json`` and each story's Markdown and HTML."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    embedder = embedder or Embedder()
+    embedder = embedder or shared_embedder()
     copies = find_copies(articles, settings.copies, embedder)
     accounts = [build_account(story, articles, annotations, copies, settings, embedder) for story in stories]
     report = build_report(

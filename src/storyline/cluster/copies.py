@@ -34,7 +34,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from wordfreq import zipf_frequency
 
 from storyline.cluster.sentences import quoted_mask, sentence_spans, word_spans
-from storyline.cluster.vectors import Embedder
+from storyline.cluster.vectors import Embedder, shared_embedder
 from storyline.model import AlignedPassage, Article, CopyLink
 from storyline.settings import CopySettings
 
@@ -361,7 +361,7 @@ class CopyDetector:
         cached = self._embedding_cache.get(doc.id)
         if cached is None:
             if self._embedder is None:
-                self._embedder = Embedder()
+                self._embedder = shared_embedder()
             texts = [_sentence_text(doc, i) for i in range(len(doc.sentences))]
             cached = self._embedder.encode(texts).astype(np.float16)
             self._embedding_cache[doc.id] = cached

@@ -32,7 +32,7 @@ from storyline.cluster.stories import (
     lead,
     stream_order,
 )
-from storyline.cluster.vectors import Embedder
+from storyline.cluster.vectors import Embedder, shared_embedder
 from storyline.model import Article, Story
 from storyline.settings import ClusterSettings
 from storyline.store import StoryChanges, StoryRecord, StoryState
@@ -104,7 +104,7 @@ class StoryTracker:
         todo = [a for a in articles if a.id not in self._embeddings]
         if not self.embeds or not todo:
             return
-        self.embedder = self.embedder or Embedder()
+        self.embedder = self.embedder or shared_embedder()
         leads = [lead(a.title or "", a.text, self.settings.lead_chars) for a in todo]
         self._embeddings.update(zip((a.id for a in todo), self.embedder.encode(leads), strict=True))
 

@@ -22,7 +22,16 @@ from datetime import date, datetime
 
 import numpy as np
 
-from storyline.cluster.vectors import DocumentFrequencies, Embedder, anchors, cosine, tokens, top_terms, weigh
+from storyline.cluster.vectors import (
+    DocumentFrequencies,
+    Embedder,
+    anchors,
+    cosine,
+    shared_embedder,
+    tokens,
+    top_terms,
+    weigh,
+)
 from storyline.model import Annotations, Article, Story
 from storyline.settings import ClusterSettings
 
@@ -326,7 +335,7 @@ def cluster_articles(
     embeddings = None
     if settings.use_embeddings and settings.embedding_weight > 0 and ordered:
         leads = [lead(a.title or "", a.text, settings.lead_chars) for a in ordered]
-        embeddings = (embedder or Embedder()).encode(leads)
+        embeddings = (embedder or shared_embedder()).encode(leads)
     clusterer = StoryClusterer(settings)
     for i, article in enumerate(ordered):
         found = annotations.get(article.id)

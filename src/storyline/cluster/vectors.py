@@ -220,3 +220,17 @@ class Embedder:
             )
         finally:
             torch.set_num_threads(before)
+
+
+_shared: Embedder | None = None
+
+
+def shared_embedder() -> Embedder:
+    """The process's embedder: one model load and one sentence cache for every run in the process.
+
+    What every stage uses when it is not handed an embedder, so a long-running process (a service, a
+    notebook, the web app) loads the model once and never embeds the same sentence twice."""
+    global _shared
+    if _shared is None:
+        _shared = Embedder()
+    return _shared

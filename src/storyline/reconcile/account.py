@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from storyline.cluster.vectors import Embedder
+from storyline.cluster.vectors import Embedder, shared_embedder
 from storyline.model import Account, Annotations, Article, CopyLink, Story
 from storyline.reconcile.brief import write_brief
 from storyline.reconcile.claims import group_claims
@@ -37,7 +37,7 @@ def build_account(
 ) -> Account:
     """The cross-source account of ``story`` from its articles, their annotations and copy links."""
     settings = settings or Settings()
-    embedder = embedder or Embedder()
+    embedder = embedder or shared_embedder()
     members = set(story.article_ids)
     chosen = [a for a in articles if a.id in members]
     found = {aid: ann for aid, ann in annotations.items() if aid in members}

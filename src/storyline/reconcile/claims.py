@@ -36,7 +36,7 @@ import numpy as np
 
 from storyline.cluster.copies import _stem as stem
 from storyline.cluster.sentences import quoted_mask, sentence_spans
-from storyline.cluster.vectors import Embedder, tokens
+from storyline.cluster.vectors import Embedder, shared_embedder, tokens
 from storyline.model import Annotations, Article, Citation, Claim, CopyLink, Quote
 from storyline.settings import ClaimSettings
 
@@ -279,7 +279,7 @@ def _accepted_pairs(
     if grey and s.use_embeddings:
         # Only the sentences of candidate pairs are embedded (~15 ms each on this machine).
         needed = sorted({k for pair in grey for k in pair})
-        vectors = (embedder or Embedder()).encode([sentences[k].text for k in needed])
+        vectors = (embedder or shared_embedder()).encode([sentences[k].text for k in needed])
         row = {k: r for r, k in enumerate(needed)}
         for (i, j), score in grey.items():
             cosine = float(np.dot(vectors[row[i]], vectors[row[j]]))

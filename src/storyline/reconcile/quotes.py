@@ -31,7 +31,7 @@ import numpy as np
 from scipy import sparse
 
 from storyline.annotate.gazetteer import Gazetteer
-from storyline.cluster.vectors import DocumentFrequencies, Embedder, tokens
+from storyline.cluster.vectors import DocumentFrequencies, Embedder, shared_embedder, tokens
 from storyline.model import Annotations, Article, Citation, MergedEntity, Quote, QuoteGroup, QuoteVersion
 from storyline.reconcile.entities import entity_id_map
 from storyline.settings import QuoteGroupSettings
@@ -236,7 +236,7 @@ def group_quotes(
     row[needed] = np.arange(len(needed))
     cosine = np.zeros((0, 0), dtype=np.float32)
     if needed:
-        vectors = (embedder or Embedder()).encode([_content_text(items[k].quote) for k in needed])
+        vectors = (embedder or shared_embedder()).encode([_content_text(items[k].quote) for k in needed])
         cosine = vectors @ vectors.T
     scores = _pair_scores(items, pairs, row, cosine, df, s)
     groups = _merge(items, scores)

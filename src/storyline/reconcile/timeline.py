@@ -24,7 +24,7 @@ import numpy as np
 
 from storyline.annotate.times import WEEKDAYS, extract_times, parse_published
 from storyline.cluster.sentences import sentence_spans
-from storyline.cluster.vectors import Embedder
+from storyline.cluster.vectors import Embedder, shared_embedder
 from storyline.model import Annotations, Article, Citation, TimelineEvent, TimeRef
 from storyline.settings import FigureSettings
 
@@ -325,7 +325,7 @@ def build_timeline(
 def encode_texts(texts: Sequence[str], embedder: Embedder | None, settings: FigureSettings) -> np.ndarray:
     """Unit embeddings of ``texts`` (bag-of-words vectors when embeddings are switched off)."""
     if settings.use_embeddings:
-        return (embedder or _default_embedder()).encode(list(texts))
+        return (embedder or shared_embedder()).encode(list(texts))
     vocab: dict[str, int] = {}
     rows = [[vocab.setdefault(w.lower(), len(vocab)) for w in _WORD.findall(t)] for t in texts]
     out = np.zeros((len(texts), max(1, len(vocab))))
@@ -333,8 +333,3 @@ def encode_texts(texts: Sequence[str], embedder: Embedder | None, settings: Figu
         out[i, row] = 1.0
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norms == 0, 1.0, norms)
-
-
-@lru_cache(maxsize=1)
-def _default_embedder() -> Embedder:
-    return Embedder()
