@@ -11,6 +11,7 @@ Flow: ``RawDocument`` (ingest) -> ``Article`` (clean) -> ``Annotations`` (annota
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -455,7 +456,13 @@ def _convert(tp: Any, data: Any) -> Any:
         _, val = typing.get_args(tp)
         return {k: _convert(val, v) for k, v in data.items()}
     if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        kwargs = {f.name: _convert(hints[f.name], data[f.name]) for f in dataclasses.fields(tp) if f.name in data}
-        return tp(**kwargs)
+        fields = _field_types(tp)
+        return tp(**{name: _convert(hint, data[name]) for name, hint in fields if name in data})
     return data
+
+
+@functools.cache
+def _field_types(cls: type) -> tuple[tuple[str, Any], ...]:
+    """A dataclass's fields with their resolved types (resolving is slow, and the model's classes are few)."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
