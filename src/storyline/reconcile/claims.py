@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import numpy as np
+from scipy import sparse
 
 from storyline.cluster.copies import _stem as stem
 from storyline.cluster.sentences import quoted_mask, sentence_spans
@@ -242,40 +243,54 @@ def _idf(sentences: list[_Sentence]) -> dict[str, float]:
     return {k: math.log((n + 1) / (c + 0.5)) for k, c in df.items()}
 
 
-def _overlap(a: frozenset[str], b: frozenset[str], weights: dict[str, float]) -> tuple[int, float]:
-    """Shared keys and the IDF-weighted overlap coefficient of two key sets."""
-    shared = a & b
-    if not shared:
-        return 0, 0.0
-    weight = sum(weights[k] for k in shared)
-    return len(shared), weight / min(sum(weights[k] for k in a), sum(weights[k] for k in b))
+def _candidate_overlaps(
+    sentences: list[_Sentence], weights: dict[str, float], max_posting: int
+) -> list[tuple[int, int, int, float]]:
+    """Sentence pairs ``i < j`` sharing a proposing key, with their shared-key count and the IDF-weighted
+    overlap coefficient of their key sets, computed at once with sparse products.
+
+    A key in more than ``max_posting`` sentences proposes no pair (it still counts in the score): this
+    bounds the work on a large story, where "the country" would otherwise pair every sentence with every
+    other. Scores are rounded so float noise cannot reorder equal pairs (verbatim copies tie)."""
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for i, sent in enumerate(sentences):
+        for key in sent.keys:
+            rows.append(i)
+            cols.append(vocabulary.setdefault(key, len(vocabulary)))
+    if not rows:
+        return []
+    keys = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sentences), len(vocabulary)))
+    proposing = (np.asarray(keys.sum(axis=0)).ravel() <= max_posting).astype(np.float64)
+    candidates = sparse.triu(keys.multiply(proposing) @ keys.T, k=1).tocoo()
+    first, second = candidates.row, candidates.col
+    if not len(first):
+        return []
+    weight = np.array([weights[k] for k in vocabulary])
+    both = keys[first].multiply(keys[second])
+    shared = np.asarray(both.sum(axis=1)).ravel()
+    overlap = both @ weight
+    total = keys @ weight
+    score = overlap / np.minimum(total[first], total[second])
+    order = np.lexsort((second, first))
+    return [(int(first[k]), int(second[k]), int(shared[k]), round(float(score[k]), 6)) for k in order]
 
 
 def _accepted_pairs(
     sentences: list[_Sentence], weights: dict[str, float], s: ClaimSettings, embedder: Embedder | None
 ) -> dict[tuple[int, int], float]:
     """Pairs of sentences of different articles that state the same fact, with their similarity."""
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, sent in enumerate(sentences):
-        for key in sent.keys:
-            postings[key].append(i)
-    # A key in very many sentences proposes no candidates (it still counts in the score): bounds the work
-    # on a large story, where "the country" would otherwise pair every sentence with every other.
-    proposing = {k for k, ids in postings.items() if len(ids) <= s.max_posting}
     accepted: dict[tuple[int, int], float] = {}
     grey: dict[tuple[int, int], float] = {}
-    for i, sent in enumerate(sentences):
-        seen = {j for key in sent.keys & proposing for j in postings[key] if j > i}
-        for j in sorted(seen):
-            if sentences[j].article.id == sent.article.id:
-                continue
-            shared, score = _overlap(sent.keys, sentences[j].keys, weights)
-            if shared < s.candidate_shared or score < s.candidate_overlap:
-                continue
-            if score >= s.lexical_accept:
-                accepted[(i, j)] = score
-            else:
-                grey[(i, j)] = score
+    for i, j, shared, score in _candidate_overlaps(sentences, weights, s.max_posting):
+        if sentences[j].article.id == sentences[i].article.id:
+            continue
+        if shared < s.candidate_shared or score < s.candidate_overlap:
+            continue
+        if score >= s.lexical_accept:
+            accepted[(i, j)] = score
+        else:
+            grey[(i, j)] = score
     if grey and s.use_embeddings:
         # Only the sentences of candidate pairs are embedded (~15 ms each on this machine).
         needed = sorted({k for pair in grey for k in pair})
