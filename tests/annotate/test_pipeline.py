@@ -91,3 +91,39 @@ def test_worker_count_is_capped_by_cpus_and_articles(monkeypatch):
     list(Annotator(AnnotateSettings(n_process=8, min_articles_per_process=4)).annotate(articles))
     list(Annotator(AnnotateSettings(n_process=8, min_articles_per_process=6)).annotate(articles))
     assert calls == [2, 2]
+
+
+UNGUARDED_SCRIPT = """
+import json, sys, warnings
+from storyline.annotate.pipeline import Annotator
+from storyline.model import Article
+from storyline.settings import AnnotateSettings
+
+texts = json.loads(sys.argv[1])
+articles = [Article(id=f"a{k}", source="t", text=t, paragraphs=[t], published="2024-03-04")
+            for k, t in enumerate(texts)]
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    done = list(Annotator(AnnotateSettings(n_process=2, min_articles_per_process=1, spacy_batch_size=1))
+                .annotate(articles))
+print(json.dumps({"ids": [a.article_id for a in done], "entities": [len(a.entities) for a in done],
+                  "warned": any("__main__" in str(w.message) for w in caught)}))
+"""
+
+
+def test_a_script_without_a_main_guard_still_gets_every_annotation(tmp_path):
+    """Spawned workers re-import the calling script; unguarded, they die, and the caller finishes alone."""
+    import json
+    import subprocess
+    import sys
+
+    if available_cpus() < 2:
+        pytest.skip("one CPU: no workers are started")
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT)
+    proc = subprocess.run([sys.executable, str(script), json.dumps(TEXTS)], capture_output=True, text=True,
+                          timeout=600, check=True)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["ids"] == [f"a{k}" for k in range(len(TEXTS))]
+    assert all(n > 0 for n in result["entities"])
+    assert result["warned"]

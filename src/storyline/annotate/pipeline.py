@@ -23,9 +23,11 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cached_property
 from itertools import chain, islice
 
@@ -152,18 +154,37 @@ class Annotator:
             yield from self._annotate_batch(batch)
 
     def _annotate_in_workers(self, articles: Iterable[Article], workers: int) -> Iterator[Annotations]:
-        """Chunks of ``spacy_batch_size`` articles annotated by ``workers`` processes, a few chunks in flight."""
+        """Chunks of ``spacy_batch_size`` articles annotated by ``workers`` processes, a few chunks in flight.
+
+        Workers that cannot start (most often: a calling script without ``if __name__ == "__main__":``,
+        which spawned processes re-import) are reported once, and the rest is annotated in this process.
+        """
         # spawn: a fresh interpreter per worker, safe whatever threads (torch, BLAS) this process runs.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(self.settings,)) as pool:
-            pending: deque[Future[list[Annotations]]] = deque()
-            for chunk in _chunks(articles, self.settings.spacy_batch_size):
-                pending.append(pool.submit(_annotate_in_worker, chunk))
-                if len(pending) > 2 * workers:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
+        chunks = _chunks(articles, self.settings.spacy_batch_size)
+        # Chunks not yet yielded, in order, each with its future once submitted.
+        pending: deque[tuple[list[Article], Future[list[Annotations]] | None]] = deque()
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                     initargs=(self.settings,)) as pool:
+                for chunk in chunks:
+                    pending.append((chunk, None))
+                    pending[-1] = (chunk, pool.submit(_annotate_in_worker, chunk))
+                    if len(pending) > 2 * workers:
+                        yield from _result(pending[0][1])
+                        pending.popleft()
+                while pending:
+                    yield from _result(pending[0][1])
+                    pending.popleft()
+        except BrokenProcessPool:
+            warnings.warn(
+                "storyline: annotation worker processes stopped (a script calling storyline must guard its "
+                "code with `if __name__ == \"__main__\":`); annotating in this process instead",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            for chunk in chain((c for c, _ in pending), chunks):
+                yield from self._annotate_batch(chunk)
 
     def _annotate_batch(self, articles: list[Article]) -> list[Annotations]:
         english = [a for a in articles if (a.language or "en") == "en" and a.text]
@@ -184,6 +205,11 @@ class Annotator:
                 times=doc._.times or [],
             )
         return [done.get(article.id) or Annotations(article_id=article.id) for article in articles]
+
+
+def _result(future: Future[list[Annotations]] | None) -> list[Annotations]:
+    assert future is not None  # every chunk but the one being submitted has its future
+    return future.result()
 
 
 def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
