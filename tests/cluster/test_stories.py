@@ -244,3 +244,11 @@ def test_a_year_conflict_lowers_the_similarity_to_a_story() -> None:
     no_year = score(QUAKE[1])
     assert other_year < no_year
     assert same_year > other_year
+
+
+def test_an_untitled_story_is_named_by_its_first_line_or_sentence() -> None:
+    clusterer = StoryClusterer()
+    clusterer.add(ClusterItem(id="a", title="", text="Quake strikes the coast\n\nTue 2 July. A quake struck."))
+    clusterer.add(ClusterItem(id="b", title="", text="Floods closed the bridge on Monday. Roads reopened."))
+    assert sorted(s.title for s in clusterer.story_list()) == ["Floods closed the bridge on Monday.",
+                                                              "Quake strikes the coast"]

@@ -275,8 +275,9 @@ class StoryClusterer:
 
 
 def _first_sentence(text: str, max_chars: int) -> str:
-    """A stand-in title for an untitled article: its first sentence, cut at a word."""
-    sentence = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    """A stand-in title for an untitled article: its first sentence (or first paragraph, when that is a
+    line without a full stop, like a headline), cut at a word."""
+    sentence = re.split(r"(?<=[.!?])\s|\n", text.strip(), maxsplit=1)[0]
     return sentence if len(sentence) <= max_chars else sentence[:max_chars].rsplit(" ", 1)[0] + "…"
 
 
