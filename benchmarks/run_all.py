@@ -14,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 # In pipeline order; a script not written yet is skipped with a note.
 BENCHMARKS = [
     "extraction", "clean", "times", "quantities", "places", "entities", "quotes",
-    "clustering", "clustering_scale", "incremental", "copies_scale", "throughput",
+    "clustering", "clustering_scale", "incremental", "copies_scale", "throughput", "story_report",
 ]
 
 
