@@ -224,3 +224,12 @@ def test_example_articles(nlp) -> None:
         assert len(zelensky) == 1 and zelensky[0].kind == "person", zelensky
         assert len(zelensky[0].mentions) == text.count("Zelensky")
     assert found == set(wanted)
+
+
+def test_a_town_said_to_lie_in_a_region_is_read_inside_it_or_left_unresolved(nlp) -> None:
+    doc = nlp("The mayor of Moscow in Idaho said schools reopened. Troops entered Odesa in the Kharkiv region.")
+    entities = extract_entities(doc)
+    moscow = _by_text(entities, "Moscow")
+    assert moscow.place is not None and moscow.place.country == "US"  # the Idaho town, not the capital
+    odesa = _by_text(entities, "Odesa")  # no town of that name lies in the Kharkiv region
+    assert odesa.kind == "place" and odesa.place is None

@@ -459,6 +459,7 @@ def _places(doc: Doc, cands: list[_Cand], country: str | None) -> list[Entity]:
     found = resolve_places([names[i] for i in looked_up], PlaceContext(country=country))
     for i, place in zip(looked_up, found, strict=True):
         resolved[i] = place
+    _keep_inside_containers(doc, cands, names, resolved)
     out: dict[str, Entity] = {}
     for c, name, place in zip(cands, names, resolved, strict=True):
         if place is not None and c.name.lower() in _COMPASS_NOUNS:
@@ -469,6 +470,48 @@ def _places(doc: Doc, cands: list[_Cand], country: str | None) -> list[Entity]:
             entity = out[eid] = Entity(eid, "place", place.name if place else name, place=place)
         entity.mentions.append(_mention(doc, c))
     return list(out.values())
+
+
+def _keep_inside_containers(doc: Doc, cands: list[_Cand], names: list[str], resolved: list[Place | None]) -> None:
+    """A town named as lying in a region or country ("Artemivka in the Kharkiv region", "a town in Texas")
+    is read as a same-named town inside it, or left unresolved when the gazetteer has none there: the
+    text says where it is, and a wrong place on the map is worse than none."""
+    gaz = Gazetteer.get()
+    starts = {c.start: i for i, c in enumerate(cands)}
+    for i, c in enumerate(cands):
+        place = resolved[i]
+        if place is None or place.kind != "city":
+            continue
+        k = c.end + (1 if c.region_word and _region_word_at(doc, c.end) == c.region_word else 0)
+        if k >= len(doc) or doc[k].lower_ != "in":
+            continue
+        k += 2 if k + 1 < len(doc) and doc[k + 1].lower_ == "the" else 1
+        container = resolved[starts[k]] if k in starts else None
+        if container is None or container.kind not in ("region", "country"):
+            continue
+        inside = _inside(gaz, container)
+        if inside(place.country, _admin1_of(gaz, place)):
+            continue
+        there = [x for x in gaz.lookup(names[i]) if x.kind == "city" and inside(x.country, x.admin1)]
+        best = max(there, key=lambda x: x.population or 0, default=None)
+        resolved[i] = (
+            Place(best.geonameid, best.name, best.kind, best.country, best.latitude, best.longitude) if best else None
+        )
+
+
+def _admin1_of(gaz: Gazetteer, place: Place) -> str | None:
+    """The GeoNames admin1 code of a resolved place (its gazetteer entry's)."""
+    return next((x.admin1 for x in gaz.lookup(place.name) if x.geonameid == place.geonameid
+                 and x.latitude == place.latitude and x.longitude == place.longitude), None)
+
+
+def _inside(gaz: Gazetteer, container: Place) -> Callable[[str | None, str | None], bool]:
+    """Whether a (country, admin1) lies in ``container``: its country, or its first-level region (a region
+    the gazetteer knows no admin1 code for, such as a historical region, holds anything in its country)."""
+    if container.kind == "country":
+        return lambda country, admin1: country == container.country
+    code = _admin1_of(gaz, container)
+    return lambda country, admin1: country == container.country and (code is None or admin1 == code)
 
 
 def _people(doc: Doc, cands: list[_Cand]) -> list[Entity]:
