@@ -39,3 +39,10 @@ def test_clean_document_joins_a_tokenised_article_unless_switched_off() -> None:
     settings = Settings()
     settings.clean.detokenize = False
     assert "6. 1 - magnitude" in clean_document(raw, settings).text
+
+
+def test_dates_keep_their_comma_and_spaced_apostrophes_and_lowercase_initials_join() -> None:
+    from storyline.clean.detokenize import join_tokens
+
+    assert join_tokens("Tuesday, July 2, 2013 at 7: 37 a. m.") == "Tuesday, July 2, 2013 at 7:37 a.m."
+    assert join_tokens("AMD ’ s chips, it doesn ’ t matter") == "AMD’s chips, it doesn’t matter"

@@ -26,10 +26,13 @@ _MARKS = [
 # A text needs this many marks before it is treated as tokenised.
 MIN_MARKS = 2
 
-_SPLIT_NUMBER = re.compile(r"(?<=\d)([.,:]) (?=\d)")
+# "6. 1", "6: 22", and "230, 000" (a comma only before a group of exactly three digits: "July 2, 2013"
+# is a date).
+_SPLIT_NUMBER = re.compile(r"(?<=\d)([.:]) (?=\d)|(?<=\d)(,) (?=\d{3}(?!\d))")
+_SPACED_POSSESSIVE = re.compile(r"(?<=\w) ([’'])(?: (?=s\b)|(?=s\b))|(?<=n) ([’']) (?=t\b)")
 _HYPHEN_CHAIN = re.compile(r"\b\w+(?: - \w+)+\b")
 _NUMBER_HYPHEN = re.compile(r"(?<=\d) - (?=[A-Za-z])")
-_SPACED_INITIALS = re.compile(r"\b(?:[A-Z]\. )+[A-Z]\.(?= |$)")
+_SPACED_INITIALS = re.compile(r"\b(?:[A-Za-z]\. )+[A-Za-z]\.(?= |$)")
 _SPACED_URL_START = re.compile(r"https?: / / ?")
 _URL_PUNCTUATION = "./:?=&#_-"
 
@@ -55,7 +58,8 @@ def detokenize(paragraphs: list[str]) -> list[str]:
 def join_tokens(text: str) -> str:
     """``text`` with a tokeniser's spacing undone (call it only on a text :func:`is_tokenized` accepts)."""
     text = _join_urls(text)
-    text = _SPLIT_NUMBER.sub(r"\1", text)
+    text = _SPLIT_NUMBER.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _SPACED_POSSESSIVE.sub(lambda m: m.group(1) or m.group(2), text)
     text = _HYPHEN_CHAIN.sub(_join_chain, text)
     text = _NUMBER_HYPHEN.sub("-", text)
     return _SPACED_INITIALS.sub(lambda m: m.group().replace(" ", ""), text)
