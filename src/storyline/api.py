@@ -16,7 +16,6 @@ from storyline.clean.document import clean_document
 from storyline.clean.repetition import remove_repeated_lines
 from storyline.cluster.copies import CopyDetector
 from storyline.cluster.state import StoryTracker
-from storyline.cluster.stories import cluster_articles  # noqa: F401  (benchmarks/throughput.py uses api's)
 from storyline.cluster.vectors import Embedder, shared_embedder
 from storyline.ingest import read_inputs
 from storyline.model import (
