@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+from scipy import sparse
 from spacy.lang.en.stop_words import STOP_WORDS
 from wordfreq import word_frequency, zipf_frequency
 
@@ -152,6 +153,19 @@ def top_terms(vec: dict[str, float], k: int) -> dict[str, float]:
     kept = dict(sorted(vec.items(), key=lambda kv: -kv[1])[:k])
     norm = math.sqrt(sum(v * v for v in kept.values())) or 1.0
     return {t: v / norm for t, v in kept.items()}
+
+
+def presence_matrix(key_sets: Sequence[Iterable[str]]) -> tuple[sparse.csr_matrix, list[str]]:
+    """A 0/1 sparse matrix with a row per key set and a column per distinct key (first-seen order), and the
+    keys: what pairwise overlaps of many sets are computed from with one sparse product."""
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for i, keys in enumerate(key_sets):
+        for key in keys:
+            rows.append(i)
+            cols.append(vocabulary.setdefault(key, len(vocabulary)))
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(key_sets), len(vocabulary)))
+    return matrix, list(vocabulary)
 
 
 # all-MiniLM-L6-v2's embedding size.

@@ -37,7 +37,7 @@ from scipy import sparse
 
 from storyline.cluster.copies import _stem as stem
 from storyline.cluster.sentences import quoted_mask, sentence_spans
-from storyline.cluster.vectors import Embedder, shared_embedder, tokens
+from storyline.cluster.vectors import Embedder, presence_matrix, shared_embedder, tokens
 from storyline.model import Annotations, Article, Citation, Claim, CopyLink, Quote
 from storyline.settings import ClaimSettings
 
@@ -252,15 +252,9 @@ def _candidate_overlaps(
     A key in more than ``max_posting`` sentences proposes no pair (it still counts in the score): this
     bounds the work on a large story, where "the country" would otherwise pair every sentence with every
     other. Scores are rounded so float noise cannot reorder equal pairs (verbatim copies tie)."""
-    vocabulary: dict[str, int] = {}
-    rows, cols = [], []
-    for i, sent in enumerate(sentences):
-        for key in sent.keys:
-            rows.append(i)
-            cols.append(vocabulary.setdefault(key, len(vocabulary)))
-    if not rows:
+    keys, vocabulary = presence_matrix([sent.keys for sent in sentences])
+    if not keys.nnz:
         return []
-    keys = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sentences), len(vocabulary)))
     proposing = (np.asarray(keys.sum(axis=0)).ravel() <= max_posting).astype(np.float64)
     candidates = sparse.triu(keys.multiply(proposing) @ keys.T, k=1).tocoo()
     first, second = candidates.row, candidates.col

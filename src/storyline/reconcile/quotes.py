@@ -28,10 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
 from storyline.annotate.gazetteer import Gazetteer
-from storyline.cluster.vectors import DocumentFrequencies, Embedder, shared_embedder, tokens
+from storyline.cluster.vectors import DocumentFrequencies, Embedder, presence_matrix, shared_embedder, tokens
 from storyline.model import Annotations, Article, Citation, MergedEntity, Quote, QuoteGroup, QuoteVersion
 from storyline.reconcile.entities import entity_id_map
 from storyline.settings import QuoteGroupSettings
@@ -264,14 +263,8 @@ def _pair_scores(
         return {}
     first, second = (np.fromiter((p[k] for p in pairs), dtype=np.int64, count=len(pairs)) for k in (0, 1))
     emb = cosine[row[first], row[second]].astype(np.float64)
-    vocabulary: dict[str, int] = {}
-    rows, cols = [], []
-    for i, item in enumerate(items):
-        for stem in item.stems:
-            rows.append(i)
-            cols.append(vocabulary.setdefault(stem, len(vocabulary)))
+    present, vocabulary = presence_matrix([item.stems for item in items])
     idf = np.array([df.idf(t) for t in vocabulary], dtype=np.float64)
-    present = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(items), len(vocabulary)))
     shared = np.asarray((present.multiply(idf) @ present.T).tocsr()[first, second]).ravel()
     total = present @ idf
     smaller = np.minimum(total[first], total[second])
