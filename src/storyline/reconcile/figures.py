@@ -117,7 +117,7 @@ def measured_key(measured: str | None) -> str | None:
     while words and (words[0] in _PREPOSITIONS or words[0] in _DETERMINERS):
         words = words[1:]
     for i, w in enumerate(words):
-        if w in _PREPOSITIONS and words[:i] != ["distance"]:  # "distance from Izyum" keeps its place
+        if w in _PREPOSITIONS and words[:i] != ["distance"]:  # "distance from Lyon" keeps its place
             words = words[:i]
             break
     words = [_singular(w.removesuffix("'s")) for w in words if w not in _DETERMINERS]
