@@ -156,7 +156,7 @@ def ingest(
 
 
 # Bumped when annotators change what they produce, so stored annotations are recomputed.
-ANNOTATIONS_VERSION = 1
+ANNOTATIONS_VERSION = 2  # 2: named speakers only, ages and containment, back-referring times
 
 
 def annotate(
