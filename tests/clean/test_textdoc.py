@@ -73,3 +73,16 @@ def test_a_url_followed_by_words_is_not_a_url_header() -> None:
     paragraphs, hints, _ = parse_text_document("http://example.org is where the notice was posted.\nMore text.\n")
     assert hints.url is None
     assert paragraphs[0] == "http://example.org is where the notice was posted."
+
+
+def test_a_dateline_among_the_first_lines_dates_the_article() -> None:
+    text = "https://example.org/quake\nQuake strikes the coast\nTue Jul 2, 2031 1:28PM GMT\nA quake struck.\nMore.\n"
+    paragraphs, hints, removed = parse_text_document(text)
+    assert (hints.published, hints.published_source) == ("2031-07-02", "header")
+    assert paragraphs == ["Quake strikes the coast", "A quake struck.", "More."]
+    assert [r.reason for r in removed] == ["header", "dateline"]
+
+
+def test_a_sentence_with_a_date_is_no_dateline() -> None:
+    paragraphs, hints, _ = parse_text_document("On July 2, 2031 a quake struck the coast.\nMore.\n")
+    assert hints.published is None and len(paragraphs) == 2

@@ -7,6 +7,9 @@ Recognised header lines, at the top of the file only (keys are case-insensitive)
 * ``by Name[, Title]`` - a byline;
 * a URL alone on the line (spaced-out tokenised URLs are joined up).
 
+A line among the first three of the body that is only a date, with an optional weekday, time and zone
+(a dateline: "Tue Jul 2, 2013 1:28PM GMT"), dates the article when no header did, and is removed.
+
 Without a title header, a first line of 3-30 words not ending like a sentence or a dateline, followed
 by a blank line is the headline. Paragraphs are separated by blank lines; a text with no blank line at
 all, or whose long lines show it is not hard-wrapped, has one paragraph per line. Furniture inside the
@@ -35,6 +38,26 @@ MIN_HEADLINE_WORDS = 3
 # then every gap touches a URL punctuation mark, which a URL followed by words never does.
 _BARE_URL = re.compile(r"^https?\s*:\s*/\s*/\s*\S.*$", re.I)
 _URL_GAP = re.compile(r"(?<![./:?=&_#-])\s+(?![./:?=&_#-])")
+
+
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+# A dateline: a line that is only a date, after an optional weekday, with an optional time and zone after it
+# ("Tue Jul 2, 2013 1:28PM GMT", "WEDNESDAY 03 JULY 2013", "March 1, 2012 -- 07:58 GMT (23:58 PST)").
+_DATELINE = re.compile(
+    rf"^(?:[a-z]+day|mon|tue|wed|thu|fri|sat|sun)?\.?,?\s*"
+    rf"(?P<date>{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}})"
+    r"(?P<rest>(?:[\s\d:.,()/|–—-]|[ap]\.?\s?m\b\.?|\b[a-z]{2,4}t\b|\butc\b)*)$",
+    re.I,
+)
+# Lines at the top of the body searched for a dateline.
+DATELINE_LINES = 3
+
+
+def _dateline(line: str) -> str | None:
+    """The ISO date of a dateline line, None for any other line."""
+    match = _DATELINE.match(line.strip())
+    return _parse_date(match["date"]) if match else None
 
 
 def _parse_date(value: str) -> str | None:
@@ -121,4 +144,12 @@ def parse_text_document(text: str) -> tuple[list[str], Hints, list[Removed]]:
             hints.title = first
             removed.append(Removed(text=first, reason="headline", paragraph=0))
             i += 1
+    if hints.published is None:  # a dateline among the first lines of the body dates the article
+        body = [k for k in range(i, len(lines)) if lines[k].strip()][:DATELINE_LINES]
+        for k in body:
+            if date := _dateline(lines[k]):
+                hints.published, hints.published_source = date, "header"
+                removed.append(Removed(text=lines[k].strip(), reason="dateline", paragraph=0))
+                del lines[k]
+                break
     return _paragraphs(lines[i:]), hints, removed
