@@ -252,3 +252,22 @@ def test_an_untitled_story_is_named_by_its_first_line_or_sentence() -> None:
     clusterer.add(ClusterItem(id="b", title="", text="Floods closed the bridge on Monday. Roads reopened."))
     assert sorted(s.title for s in clusterer.story_list()) == ["Floods closed the bridge on Monday.",
                                                               "Quake strikes the coast"]
+
+
+def test_cluster_articles_groups_a_batch_in_memory_whatever_its_order() -> None:
+    from storyline.cluster.stories import cluster_articles
+    from storyline.model import Article
+    from storyline.settings import ClusterSettings
+
+    def art(aid: str, text: str, day: str) -> Article:
+        return Article(id=aid, source="t", text=text, paragraphs=[text], published=day)
+
+    flood = "Floods in Valdoria: the Rhenna burst its banks at Kastel, and 1,200 residents fled the town of Kastel."
+    fire = "Wildfire near Oskar Peak: 40 firefighters of the Morrow county fire service fought the Oskar Peak blaze."
+    articles = [art("f1", flood, "2031-04-02"), art("w1", fire, "2031-06-10"),
+                art("f2", flood.replace("fled", "left"), "2031-04-03"),
+                art("w2", fire.replace("fought", "battled"), "2031-06-11")]
+    settings = ClusterSettings(use_embeddings=False)
+    stories = cluster_articles(articles[::-1], settings=settings)
+    assert sorted(sorted(s.article_ids) for s in stories) == [["f1", "f2"], ["w1", "w2"]]
+    assert all(s.first and s.last for s in stories)
