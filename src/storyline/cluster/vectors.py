@@ -181,15 +181,16 @@ class Embedder:
     the timeline and the discrepancy check both compare) pay for it once. Each call encodes its new
     distinct texts in one batch.
 
-    ``threads``: torch threads while encoding (restored after). One: on the 2-core development machine,
-    busy with other jobs, 300 news sentences took 8 ms CPU and 10-16 ms wall a sentence with one thread,
-    18-19 ms CPU and 25-27 ms wall with two (the second thread spins more than it helps); the pipeline's
-    own parallelism is across processes. ``None``: torch's default.
+    ``threads``: torch threads while encoding (restored after); ``None``: torch's default, one per core.
+    The pipeline's stages that embed (story assignment at ingest, reconcile) run when the annotation
+    workers are not running, so the cores are free: on the quiet 2-core machine 600 news sentences took
+    5.2 s with one thread and 2.8 s with two. (On the same machine busy with other jobs one thread was
+    faster, 10-16 ms against 25-27 ms a sentence: set 1 where other work shares the cores.)
     """
 
     batch_size: int = 32
     cache_size: int = 50_000
-    threads: int | None = 1
+    threads: int | None = None
     _model: object | None = None
     _cache: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, repr=False)
 
