@@ -578,7 +578,19 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-        _use_wal(cursor, busy_timeout_s)
+        # WAL persists in the file, so only the first opener switches it. The switch needs the file to
+        # itself, and SQLite says "database is locked" at once instead of waiting on the busy timeout when
+        # several processes open a new file together: retried until the timeout.
+        # (An in-memory database stays "memory": the switch then returns without error and is not retried.)
+        deadline = time.monotonic() + busy_timeout_s
+        while cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            try:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         # In WAL mode NORMAL survives any process crash; only a power cut may lose the last commits.
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -587,24 +599,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
-
-
-def _use_wal(cursor: Any, timeout_s: float) -> None:
-    """Switch the database file to WAL (a persistent setting: once set, later connections find it set).
-
-    Changing the journal mode needs the database to itself, and SQLite reports "database is locked" at
-    once instead of waiting on the busy timeout when several processes open a new file together, so the
-    switch is retried until the timeout."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                cursor.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def _prepare_sqlite_path(database: str | None) -> None:
