@@ -10,6 +10,7 @@ import pytest
 from storyline.annotate.gazetteer import Gazetteer, _cache_file, distance_km, fold_key
 from storyline.annotate.places import PlaceContext, country_of_url, resolve_places
 from storyline.model import Place
+from storyline.settings import PlacesSettings
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +154,42 @@ def test_neighbouring_towns_are_read_together(gaz: Gazetteer) -> None:
     places = resolve_places(["Richmond", "Surrey", "Delta"])
     assert all(p is not None and p.country == "CA" for p in places), places
     assert max(_km(a, b) for a in places for b in places if a and b) < 40
+
+
+def test_town_and_its_county_are_read_together(gaz: Gazetteer) -> None:
+    # Springfield, Missouri is the biggest Springfield and Clark County, Ohio one of several; the
+    # Springfield a few km from a Clark County is the pair meant (close co-location, PlacesSettings.close_*).
+    town, county = resolve_places(["Springfield", "Clark County"])
+    assert town is not None and county is not None
+    assert (town.country, county.country) == ("US", "US") and _km(town, county) < 30
+    alone = resolve_places(["Springfield", "Clark County"], settings=PlacesSettings(close_weight=0.0))[0]
+    assert alone is not None and _km(alone, town) > 161  # what the 161 km co-location alone reads
+
+
+def test_a_name_among_states_is_a_state(gaz: Gazetteer) -> None:
+    # Next to Indiana, "Delaware" alone would be Indiana's Delaware County; among other states it is the state.
+    *_, delaware = resolve_places(["Indiana", "Indianapolis", "Delaware"])
+    assert delaware is not None and delaware.name == "Delaware" and delaware.kind == "region"
+    county = resolve_places(["Indiana", "Indianapolis", "Delaware"], settings=PlacesSettings(sibling_weight=0.0))
+    assert county[-1] is not None and county[-1].name == "Delaware County"
+    # A region that yields to a same-named capital gets no such help: "Washington" stays the capital.
+    washington = resolve_places(["Ohio", "Washington"])[1]
+    assert washington is not None and washington.kind == "city"
+
+
+def test_us_state_abbreviation_without_its_dot(gaz: Gazetteer) -> None:
+    assert "Kentucky" in {c.name for c in gaz.lookup("Ky")}
+    assert _one("Ky").name == "Kentucky"
+    _, state = resolve_places(["Louisville", "Ky"])
+    assert state is not None and state.name == "Kentucky"
+
+
+def test_township_and_demonym_fallbacks(gaz: Gazetteer) -> None:
+    # A municipality said as "X Twp." or "Town of X" falls back to the place X; "-an" demonyms of "-as" names.
+    assert {c.name for c in gaz.lookup("Town of Groton")} == {"Groton"}
+    assert {c.name for c in gaz.lookup("Groton Twp.")} == {"Groton"}
+    assert next(c.name for c in gaz.lookup("Texan", demonyms=True)) == "Texas"
+    assert [c.name for c in gaz.lookup("Kansans", demonyms=True)] == ["Kansas"]
 
 
 def test_country_of_url() -> None:

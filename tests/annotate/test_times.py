@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from storyline.annotate.times import Resolver, extract_times, resolve_expression
+from storyline.annotate.times import Resolver, extract_times, next_word, resolve_expression
 from storyline.settings import TimesSettings
 
 MONDAY = date(2022, 9, 12)  # Monday 12 September 2022, ISO week 37
@@ -307,3 +307,80 @@ def test_model_entities_are_resolved_in_reading_order() -> None:
         ("evening", "2022-09-09TEV"),
         ("Sunday", "2022-09-11"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("expressions", "values"),
+    [
+        # a quarter without a year that has not begun is last year's, like a month ("profits for the fourth
+        # quarter" in January), unless it begins within the future window
+        (["the fourth quarter"], ["2022-Q4"]),  # begins within the window
+        # "a year earlier" after "the nine months" compares that part of the year: the year, not the quarter
+        (
+            ["the third quarter", "a year earlier", "the nine months", "a year earlier"],
+            ["2022-Q3", "2021-Q3", "P9M", "2021"],
+        ),
+        (["the nine months", "the third quarter", "a year ago"], ["P9M", "2022-Q3", "2021-Q3"]),
+        # "April 24 and 25": a bare day of the month after a date is in that month
+        (["April 24", "25"], ["2022-04-24", "2022-04-25"]),
+        (["the day before last Tuesday"], ["2022-09-05"]),
+    ],
+)
+def test_quarters_comparisons_and_days_in_context(expressions: list[str], values: list[str]) -> None:
+    assert _resolve_all(MONDAY, expressions) == values
+
+
+def test_a_quarter_not_yet_begun_is_last_years() -> None:
+    assert resolve_expression("the fourth quarter", date(1998, 1, 26))[0] == "1997-Q4"
+    assert Resolver(date(1998, 1, 26)).resolve("the fourth quarter", future=1).value == "1998-Q4"
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("a good part of 1990", "1990"),  # a part of a period is dated as the period
+        ("each of the past three years", "P3Y"),
+        ("post-1959", "1959"),
+        ("past decade", "P10Y"),  # "over the past decade": a length, like "the past ten years"
+        ("the last decade", "201"),
+        ("the last half of the '80s", "198"),
+        ("the first two quarters of 1990", "1990-H1"),
+        ("the first hours", "PTXH"),
+        ("a while", "PXX"),
+        ("week", "P1W"),  # a bare unit tagged on its own ("a bad week for Asia")
+        ("Election Day", "2022-11-08"),  # the Tuesday after the first Monday of November; within the window
+    ],
+)
+def test_more_general_forms(expression: str, value: str) -> None:
+    assert resolve_expression(expression, MONDAY)[0] == value
+
+
+def test_year_named_after_the_span() -> None:
+    """ "in February this year": TimeML may leave "this year" outside the span; it still fixes the year."""
+    text = "The lower house approved it in early October. The process began in February this year."
+    assert next_word(text, text.index("February") + len("February")) == "this year"
+    assert Resolver(date(1998, 12, 3)).resolve("February", after="this year").value == "1998-02"
+    assert Resolver(date(1998, 12, 3)).resolve("February").value == "1999-02"  # within the 60-day window
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a deadline preposition in a clause without tense: the nearer occurrence
+        ("It is part of a program to pay down the bridge loan by February.", "2023-02"),
+        ("Sales rose 5% this year through August.", "2022-08"),
+        # "until" right before a weekday: a deadline, the next such day (the same day if it is that weekday)
+        ("The agency gave the relatives until 9 a.m. Tuesday to sign.", "2022-09-13T09:00"),
+        ("He was free up until Monday, officials said.", "2022-09-12"),
+        # a plan in the past perfect was overtaken: no future
+        ("The offer had been scheduled to expire at midnight Friday.", "2022-09-09T24:00"),
+        ("The offer was scheduled to expire at midnight Friday.", "2022-09-16T24:00"),
+    ],
+)
+def test_deadlines_and_past_perfect_plans(text: str, value: str) -> None:
+    assert [r.value for r in extract_times(text, "2022-09-12")][-1] == value
+
+
+def test_bare_units_and_ordinals_are_not_extracted_alone() -> None:
+    text = "It was the second anniversary of the 11th Circuit ruling. The week ended quietly, a bad week."
+    assert [r.text for r in extract_times(text, "2022-09-12")] == ["The week"]

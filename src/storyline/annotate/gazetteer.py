@@ -75,16 +75,17 @@ _QUALIFIED = re.compile(
     re.IGNORECASE,
 )
 _GENERIC_TAIL = re.compile(
-    r"^(?P<core>.+?)\s+(?:township|station|village|town|city|borough|co\.?|(?:metro|metropolitan)\s+area|area)$",
+    r"^(?P<core>.+?)\s+(?:township|twp\.?|station|village|town|city|borough|co\.?|(?:metro|metropolitan)\s+area|area)$",
     re.IGNORECASE,
 )
+_GENERIC_HEAD = re.compile(r"^(?:town|township|village|city|borough)\s+of\s+(?P<core>.+)$", re.IGNORECASE)
 _DOTTED = re.compile(r"^(?:[A-Z][a-z]{0,5}\.\s?){1,3}$")
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
 _MINOR_WORDS = frozenset({"of", "the", "and"})  # left out of a name's initials
 # Demonym suffix -> endings of the place name, tried in order (on folded keys, so "y" is already "i").
 _DEMONYM_SUFFIXES = (
     ("ian", ("ia", "e", "a", "io", "")),
-    ("an", ("a", "", "o")),
+    ("an", ("a", "", "o", "as")),  # "Texan" -> "Texas"
     ("ese", ("", "a", "e")),
     ("ish", ("", "ia", "and")),
     ("i", ("", "a")),
@@ -404,6 +405,8 @@ class Gazetteer:
             idx = self._admin1.get(("US", code))
             if idx is not None:
                 self._abbrev[ap.replace(" ", "")].append(idx)
+                if ap.count(".") == 1:  # "Ky" for "Ky.", the dot often dropped: one reading among the namesakes
+                    self._by_key[fold_key(ap)].append(idx)
         for (cc, code), idx in self._admin1.items():  # US states' GeoNames codes are their postal codes: "PA"
             if cc == "US" and is_code(code):
                 self._abbrev[code].append(idx)
@@ -531,7 +534,7 @@ class Gazetteer:
         if demonyms:  # "Canadian" is Canada before it is Canadian County
             out = self._demonym(bare, derive=not out) + out
         if not out:  # "South Los Angeles", "Greer Station", "Loudon Co.": the place it is part of
-            m = _QUALIFIED.match(bare) or _GENERIC_TAIL.match(bare)
+            m = _QUALIFIED.match(bare) or _GENERIC_TAIL.match(bare) or _GENERIC_HEAD.match(bare)
             if m:
                 out = self.lookup(m.group("core"))
         return list(dict.fromkeys(out))

@@ -16,8 +16,12 @@ Texas:
   lie in ``c``'s country, each counted by the share of its prior mass there, capped;
 - region support: the same for ``c``'s first-level region;
 - containment: ``c``'s first-level region is itself one of the names ("Paris ... Texas");
+- same level: for a first-level region, how many other names are read as first-level regions of its
+  country ("Florida, Virginia ... Delaware" is the state, not a Delaware County), unless it is a region
+  that yields to a same-named city ("Washington");
 - co-location (first round): how many other names have *any* of their first candidates within
-  ``near_km`` of ``c`` ("Richmond, Surrey, Delta" are the Vancouver suburbs, not Richmond, Virginia);
+  ``near_km`` of ``c`` ("Richmond, Surrey, Delta" are the Vancouver suburbs, not Richmond, Virginia), and
+  how many within ``close_km`` (a town next to the county named with it);
 - nearness (second round): how many other names' first-round readings lie within ``near_km`` of ``c``;
 - the country in focus (``PlaceContext.country``, e.g. :func:`country_of_url` of the outlet), when given.
 
@@ -77,12 +81,18 @@ class PlaceContext:
     country: str | None = None
 
 
+def _yields(
+    c: Candidate, region_word: bool, yields_to: set[tuple[str | None, str | None]], capital_in: set[str | None]
+) -> bool:
+    """A region read by a bare name that is also a city's inside it (Lviv) or a national capital's (Washington)."""
+    named_like_city = (c.country, c.admin1) in yields_to or c.country in capital_in
+    return c.kind == "region" and not region_word and named_like_city
+
+
 def _prior(
     c: Candidate,
     key: str,
-    region_word: bool,
-    yields_to: set[tuple[str | None, str | None]],
-    capital_in: set[str | None],
+    yields: bool,
     spelled: set[Candidate] | None,
     s: PlacesSettings,
 ) -> float:
@@ -103,8 +113,7 @@ def _prior(
         score += bonus.get(c.feature, 0.0)
     if fold_key(c.name) == key or (spelled is not None and c in spelled):
         score += s.main_name_bonus
-    named_like_city = (c.country, c.admin1) in yields_to or c.country in capital_in
-    if c.kind == "region" and not region_word and named_like_city:
+    if yields:
         score -= s.region_named_like_city_penalty
     return score
 
@@ -130,9 +139,11 @@ class _Name:
         yields_to = {(c.country, c.admin1) for c in cands if c.kind == "city"}
         capital_in = {c.country for c in cands if c.feature == "PPLC"} if s.capital_names_country else set()
         key = fold_key(strip_the(name))
-        priors = [_prior(c, key, region_word, yields_to, capital_in, spelled, s) for c in cands]
+        yields = [_yields(c, region_word, yields_to, capital_in) for c in cands]
+        priors = [_prior(c, key, y, spelled, s) for c, y in zip(cands, yields, strict=True)]
         order = sorted(range(len(cands)), key=lambda i: -priors[i])[: s.max_candidates]
         self.cands = [cands[i] for i in order]
+        self.yields = [yields[i] for i in order]  # regions that yield to a same-named city
         self.priors = [priors[i] for i in order]
         self.probs = _softmax(self.priors) if self.cands else []
         self.best = 0
@@ -147,26 +158,34 @@ class _Tally:
         self.country: dict[str | None, float] = defaultdict(float)
         self.admin1: dict[tuple[str | None, str | None], float] = defaultdict(float)
         self.named: dict[tuple[str | None, str | None], float] = defaultdict(float)  # the region itself named
-        self.own: dict[int, tuple[dict, dict, dict]] = {}
+        self.regions: dict[str | None, float] = defaultdict(float)  # names read as first-level regions, by country
+        self.own: dict[int, tuple[dict, dict, dict, dict]] = {}
         for item in items:
             pairs = zip(item.cands, item.probs, strict=True) if first_round else [(item.cands[item.best], 1.0)]
-            mine: tuple[dict, dict, dict] = (defaultdict(float), defaultdict(float), defaultdict(float))
+            mine: tuple[dict, dict, dict, dict] = (
+                defaultdict(float),
+                defaultdict(float),
+                defaultdict(float),
+                defaultdict(float),
+            )
             for c, p in pairs:
                 mine[0][c.country] += p * item.weight
                 if c.admin1:
                     mine[1][(c.country, c.admin1)] += p * item.weight
                     if c.feature == "ADM1":
                         mine[2][(c.country, c.admin1)] += p
-            for total, part in zip((self.country, self.admin1, self.named), mine, strict=True):
+                        mine[3][c.country] += p
+            for total, part in zip((self.country, self.admin1, self.named, self.regions), mine, strict=True):
                 for k, v in part.items():
                     total[k] += v
             self.own[id(item)] = mine
         for cc, _, _ in fixed:
             self.country[cc] += 1.0
 
-    def support(self, item: _Name, c: Candidate, s: PlacesSettings) -> float:
-        """Context score of candidate ``c`` of ``item``: what the *other* names say."""
-        own_country, own_admin1, own_named = self.own[id(item)]
+    def support(self, item: _Name, i: int, s: PlacesSettings) -> float:
+        """Context score of candidate ``i`` of ``item``: what the *other* names say."""
+        c = item.cands[i]
+        own_country, own_admin1, own_named, own_regions = self.own[id(item)]
         score = 0.0
         if c.country:
             score += s.country_weight * min(self.country[c.country] - own_country.get(c.country, 0.0), s.support_cap)
@@ -175,12 +194,17 @@ class _Tally:
             score += s.admin1_weight * min(self.admin1[key] - own_admin1.get(key, 0.0), s.support_cap)
             if c.feature != "ADM1":  # "Paris ... Texas": the region it lies in is named
                 score += s.container_weight * min(self.named[key] - own_named.get(key, 0.0), 1.0)
+            elif not item.yields[i]:  # "Florida, Virginia ... Delaware": a name among other states is a state
+                others = self.regions[c.country] - own_regions.get(c.country, 0.0)
+                score += s.sibling_weight * min(others, s.support_cap)
         return score
 
 
-def _colocation(items: list[_Name], s: PlacesSettings) -> dict[int, list[int]]:
-    """For each candidate of each name: how many *other* names could lie within ``near_km`` of it.
+def _colocation(items: list[_Name], s: PlacesSettings) -> dict[int, list[float]]:
+    """For each candidate of each name: its co-location bonus, from the *other* names that could lie near it.
 
+    ``colocate_weight`` per other name within ``near_km``, plus ``close_weight`` per other name within
+    ``close_km`` (a town and its county, a suburb and its city: the nearer pair is the likelier one).
     Another name counts when any of its first ``colocate_candidates`` candidates is that near, whatever
     its current reading: small places next to each other ("Richmond", "Surrey", "Delta" in British
     Columbia) make each other likely even when each alone has a bigger namesake elsewhere. Candidates
@@ -192,7 +216,7 @@ def _colocation(items: list[_Name], s: PlacesSettings) -> dict[int, list[int]]:
     for n, item in enumerate(items):
         for c in item.cands[: s.colocate_candidates]:
             grid[(math.floor(c.latitude / cell), math.floor(c.longitude / cell))].append((n, c.latitude, c.longitude))
-    out: dict[int, list[int]] = {}
+    out: dict[int, list[float]] = {}
     for n, item in enumerate(items):
         counts = []
         for c in item.cands:
@@ -200,14 +224,18 @@ def _colocation(items: list[_Name], s: PlacesSettings) -> dict[int, list[int]]:
             # A degree of longitude shrinks with cos(latitude): look as many cells east and west as near_km spans.
             cos_lat = math.cos(math.radians(min(89.0, abs(c.latitude) + cell)))
             reach = min(math.ceil(1 / cos_lat), math.ceil(180 / cell))
-            near = {
-                m
-                for dy in (-1, 0, 1)
-                for dx in range(-reach, reach + 1)
-                for m, lat, lon in grid.get((y + dy, x + dx), ())
-                if m != n and distance_km(c.latitude, c.longitude, lat, lon) <= s.near_km
-            }
-            counts.append(len(near))
+            near: dict[int, float] = {}  # other name -> distance of its nearest candidate
+            for dy in (-1, 0, 1):
+                for dx in range(-reach, reach + 1):
+                    for m, lat, lon in grid.get((y + dy, x + dx), ()):
+                        km = distance_km(c.latitude, c.longitude, lat, lon)
+                        if m != n and km <= s.near_km and km < near.get(m, math.inf):
+                            near[m] = km
+            # Each co-located name counts; those very close (a town in its county, a suburb) count more.
+            close = sum(1 for km in near.values() if km <= s.close_km)
+            counts.append(
+                s.colocate_weight * min(len(near), s.support_cap) + s.close_weight * min(close, s.support_cap)
+            )
         out[id(item)] = counts
     return out
 
@@ -231,7 +259,7 @@ def resolve_places(
     extra = [_Name(n, gaz, s) for n in context_names if n not in items]
     resolved = [item for item in (*items.values(), *extra) if item.cands]
     fixed = [(p.country, p.latitude, p.longitude) for p in context.places if p.latitude is not None]
-    colocated = _colocation(resolved, s) if s.colocate_weight else {}
+    colocated = _colocation(resolved, s) if s.colocate_weight or s.close_weight else {}
 
     for round_ in range(2):
         tally = _Tally(resolved, first_round=round_ == 0, fixed=fixed)
@@ -242,12 +270,12 @@ def resolve_places(
             if not item.cands:
                 continue
             scores = [
-                item.priors[i] + tally.support(item, c, s) + (s.focus_weight if c.country == context.country else 0.0)
+                item.priors[i] + tally.support(item, i, s) + (s.focus_weight if c.country == context.country else 0.0)
                 for i, c in enumerate(item.cands)
             ]
             if round_ == 0:  # what could lie together seeds the first reading; round two checks what does
-                for i, n_near in enumerate(colocated.get(id(item), ())):
-                    scores[i] += s.colocate_weight * min(n_near, s.support_cap)
+                for i, bonus in enumerate(colocated.get(id(item), ())):
+                    scores[i] += bonus
             if round_ == 1:
                 for i, c in enumerate(item.cands):
                     near = sum(

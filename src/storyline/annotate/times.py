@@ -100,7 +100,9 @@ _ORDINAL_WORD = re.compile(r"\b(?:(twenty|thirty)[ -])?(" + "|".join(ORDINALS) +
 PREPOSITIONS = r"(?:in|on|at|during|by|for|of|from|over|throughout|within|through|as of)"
 MODIFIERS = (
     r"(?:nearly|almost|about|around|approximately|roughly|some|sometime|more than|less than|at least|up to|"
-    r"just|only|over|under|barely|fully|at most|no more than|as much as|as long as|the better part of)"
+    r"just|only|over|under|barely|fully|at most|no more than|as much as|as long as|the better part of|"
+    # A part of a period is dated as the period ("for a good part of 1990", "each of the past three years").
+    r"(?:a (?:good|large) |the greater )?part of|much of|most of|all of|the rest of|the remainder of|each of)"
 )
 
 
@@ -214,6 +216,12 @@ def _thanksgiving(year: int) -> date:
     return first + timedelta(days=(3 - first.weekday()) % 7 + 21)
 
 
+def _election_day(year: int) -> date:
+    """US Election Day: the Tuesday after the first Monday of November."""
+    first_monday = date(year, 11, 1) + timedelta(days=(0 - date(year, 11, 1).weekday()) % 7)
+    return first_monday + timedelta(days=1)
+
+
 def granularity_of(value: str | None) -> str:
     """The :class:`~storyline.model.TimeRef` granularity of a TIMEX3 value."""
     if value is None or value.endswith("_REF"):
@@ -284,8 +292,9 @@ class Resolver:
         ``future`` (see :func:`future_context`): 1 when the clause speaks of the future ("will meet on
         Nov. 6"), so a month or date without a year is the next one on or after publication instead of the last
         one on or before it; 2 when the nearest tense cue before it is a firm future one, which then holds for
-        weekdays too. ``after`` is the word that follows the expression in the text (:func:`next_word`):
-        "the year ended June 30" is a duration, "for the year" the current year.
+        weekdays too; -1 after a deadline preposition in a clause of no tense ("by February"): the nearer one.
+        ``after`` is the word that follows the expression in the text (:func:`next_word`; "this year" is taken
+        whole): "the year ended June 30" is a duration, "for the year" the current year.
         """
         self.future = future
         self.after = after
@@ -295,6 +304,11 @@ class Resolver:
         if iso:
             value = raw[:10] + (f"T{iso.group(4)}:{iso.group(5)}" if iso.group(4) else "")
             return self._remember(Resolution(value, granularity_of(value)))
+        if re.fullmatch(r"\d{1,2}", raw) and "day" in self.memory:
+            # A bare day of the month written after a date ("April 24 and 25"): that day of the month last named.
+            day = self.memory["day"]
+            found = _safe_date(int(day[:4]), int(day[5:7]), int(raw))
+            return self._remember(Resolution(found.isoformat(), "day")) if found else Resolution(None, "unknown")
         s = normalise(raw)
         since = re.fullmatch(r"(?:ever )?since (.+)", s)
         if since:  # a period from what follows to publication
@@ -314,6 +328,10 @@ class Resolver:
     def _remember(self, res: Resolution) -> Resolution:
         if self.derived:
             return res
+        if res.value and re.fullmatch(r"P(?:[1-9]|1[01])M", res.value):
+            # "In the nine months, net rose ... a year earlier": the comparison is now that part of the year,
+            # written as the year, no longer the quarter last named.
+            self.memory["compared"] = "year"
         kind = _KINDS.get(res.granularity)
         if res.value and re.fullmatch(r"\d{4}-[QH]\d", res.value):
             kind = "quarter"
@@ -321,6 +339,8 @@ class Resolver:
             ends = date(*_add_months(year, 1, months), 1)  # the day after the quarter or half
             if self.future and ends > self.anchor:  # a forecast ("a fourth-quarter charge will ...") is not the
                 return res  # quarter reported on, which later anaphora ("a year earlier") refer to
+        if kind == "quarter":
+            self.memory["compared"] = "quarter"
         if kind:
             self.memory[kind] = self.memory["last"] = res.value[:10] if kind == "day" else res.value
             # A day or month mentioned also sets the month and year that "that month", "the following year",
@@ -388,7 +408,8 @@ class Resolver:
         part = r"(morning|afternoon|evening|night|overnight)"
         return [
             (
-                r"(?:(last|this|next) )?(?:the )?(" + "|".join(HOLIDAYS) + r"|thanksgiving(?: day)?)(?: (\d{4}))?",
+                r"(?:(last|this|next) )?(?:the )?(" + "|".join(HOLIDAYS) + r"|thanksgiving(?: day)?|election day)"
+                r"(?: (\d{4}))?",
                 self._holiday,
             ),
             (
@@ -463,7 +484,8 @@ class Resolver:
             (r"(?:" + edge + r")?(" + _MONTH_RE + r")(?: (?:of )?(\d{4}))?", self._month),
             (rel + r"(" + _MONTH_RE + r")", self._rel_month),
             (
-                r"(?:" + edge + r")?(?:(?:the )?(?:fiscal|fy|calendar|financial|the year|model year) )?(\d{4})",
+                r"(?:" + edge + r")?(?:(?:the )?(?:fiscal|fy|calendar|financial|the year|model year|pre|post) )?"
+                r"(\d{4})",
                 lambda m: m.group(2),
             ),
             (r"(?:" + edge + r")?(?:the )?(?:'|\d\d)?(\d)0s", self._decade),
@@ -473,7 +495,8 @@ class Resolver:
             ),
             (r"(?:" + edge + r")?(?:the )?(\d{1,2})th century", lambda m: f"{int(m.group(2)) - 1:02d}"),
             (
-                r"(?:the )?(?:(this|last|next|the last|the past|the next|the|previous|the previous) )?(decade|century)",
+                r"(?:the )?(?:(this|last|next|the last|past|the past|the next|the|previous|the previous) )?"
+                r"(decade|century)",
                 self._rel_big,
             ),
             (
@@ -541,10 +564,17 @@ class Resolver:
                 self._duration,
             ),
             (
-                r"(?:the )?(?:(?:past|last|next|coming|recent|previous|following|few|early|later|initial) )*"
+                r"(?:the )?(?:(?:past|last|next|coming|recent|previous|following|few|early|later|initial|1th) )*"
                 r"(" + _UNIT_RE + r")(?: ahead| long)?",  # "the weeks ahead", "decades-long"
                 self._plural_unit,
             ),
+            (
+                r"(?:the )?(1th|first|last) 2 quarters(?: (?:of )?(\d{4}|this year|last year|next year))?",
+                self._two_quarters,
+            ),
+            (r"(?:the )?(?:1th|2th) half of (.+)", self._half_of),
+            (r"(?:the )?(?:(\d+) )?days? (before|after) (.+)", self._days_from),
+            (r"(?:a|a long|some) (?:while|long time)", lambda m: "PXX"),
             (edge + r"(.+)", self._edge_of),
             (r"(.+)", self._reference),
         ]
@@ -558,15 +588,20 @@ class Resolver:
         def on(y: int) -> date:
             if name.startswith("thanksgiving"):
                 return _thanksgiving(y)
+            if name == "election day":
+                return _election_day(y)
             return date(y, *HOLIDAYS[name])
 
-        day = on(y)
-        ahead = self.future > 0 or rel == "next"
-        if not year and (day > self.anchor or (rel == "last" and day == self.anchor)) and not ahead:
-            day = on(y - 1)
-        elif not year and (day < self.anchor or (rel == "next" and day == self.anchor)) and ahead:
-            day = on(y + 1)
-        return day.isoformat()
+        if year or rel == "this":
+            return on(y).isoformat()
+        before = on(y) if on(y) < self.anchor or (on(y) == self.anchor and rel != "last") else on(y - 1)
+        after = on(y) if on(y) > self.anchor or (on(y) == self.anchor and rel != "next") else on(y + 1)
+        if rel == "last":
+            return before.isoformat()
+        if rel == "next":
+            return after.isoformat()
+        found = self._pick(before, after, after)  # like a date: the last one, or the next one if soon or future
+        return (found or before).isoformat()
 
     def _deictic(self, m: re.Match[str]) -> str:
         word, part = m.group(1), m.group(2)
@@ -610,6 +645,7 @@ class Resolver:
 
     def _month_day(self, month: str, day: str, year: str | None) -> str | None:
         mo, d = MONTHS[month], int(day)
+        year = year or self._year_after()
         if year:
             found = _safe_date(int(year), mo, d)
             return found.isoformat() if found else None
@@ -622,7 +658,10 @@ class Resolver:
 
     def _pick(self, before: date | None, after: date | None, starts: date | None) -> date | None:
         """The last occurrence on or before publication, or the next one when the clause speaks of the future
-        or the next one starts within ``future_window_days`` (news announces dates weeks ahead)."""
+        or the next one starts within ``future_window_days`` (news announces dates weeks ahead); after a deadline
+        preposition in a clause of no tense ("by February", "through January") the nearer of the two."""
+        if self.future < 0 and before is not None and after is not None and starts is not None:
+            return after if (starts - self.anchor) < (self.anchor - before) else before
         if (
             after is not None
             and starts is not None
@@ -630,6 +669,12 @@ class Resolver:
         ):
             return after
         return before
+
+    def _year_after(self) -> str | None:
+        """The year named right after the expression ("February | this year"), if any."""
+        if self.after in ("this year", "last year", "next year"):
+            return str(self._year_words(self.after))
+        return None
 
     def _slash_date(self, m: re.Match[str]) -> str | None:
         mo, d, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -702,7 +747,7 @@ class Resolver:
         return None if day is None or m.group(1) in ("the",) else day + "T" + PARTS_OF_DAY[m.group(2)]
 
     def _month(self, m: re.Match[str]) -> str | None:
-        name, year = m.group(2), m.group(3)
+        name, year = m.group(2), m.group(3) or self._year_after()
         mo = MONTHS[name]
         if year:
             return _month_value(int(year), mo)
@@ -732,6 +777,8 @@ class Resolver:
         return f"{century}{decade}"
 
     def _rel_big(self, m: re.Match[str]) -> str:
+        if m.group(1) in ("past", "the past"):  # "over the past decade": its length, like "the past ten years"
+            return self._duration_value("1", m.group(2))
         return self._shift(self._direction(m.group(1)), m.group(2))
 
     def _year_words(self, words: str | None) -> int:
@@ -750,6 +797,12 @@ class Resolver:
         if re.search(r"year (?:ago|earlier)|prior year", m.group(0)):
             year = int(self.memory.get("quarter", str(self.anchor.year))[:4]) - 1
             self.derived = True
+        elif not year_words:
+            # Like a month without a year: the last one begun on or before publication, unless the clause speaks of
+            # the future or it begins within the window ("profits for the fourth quarter" in January: last year's).
+            starts = date(year, (int(n) - 1) * (3 if letter == "Q" else 6) + 1, 1)
+            if starts > self.anchor and self._pick(date(year - 1, starts.month, 1), starts, starts) != starts:
+                year -= 1
         return f"{year}-{letter}{n}"
 
     def _season_value(self, m: re.Match[str]) -> str:
@@ -819,6 +872,23 @@ class Resolver:
         self.derived = True  # a comparison period, not the quarter reported on
         return m.group(1) + quarter[4:]
 
+    def _two_quarters(self, m: re.Match[str]) -> str:
+        """ "The first two quarters of 1990": its first half."""
+        return f"{self._year_words(m.group(2))}-H{1 if m.group(1) in ('1th', 'first') else 2}"
+
+    def _half_of(self, m: re.Match[str]) -> str | None:
+        """ "The last half of the '80s": the decade or century (a half of a year is a quarter-like ``H``)."""
+        value = self._value(m.group(1))
+        return value if value and re.fullmatch(r"\d{2,3}", value) else None
+
+    def _days_from(self, m: re.Match[str]) -> str | None:
+        """ "The day before last Tuesday's hearing", "two days after Jan. 5": that day moved."""
+        value = self._value(m.group(3))
+        if not value or not re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+            return None
+        n = int(m.group(1) or 1) * (-1 if m.group(2) == "before" else 1)
+        return (date.fromisoformat(value) + timedelta(days=n)).isoformat()
+
     def _edge_of(self, m: re.Match[str]) -> str | None:
         """ "Late yesterday", "later this afternoon", "the end of the month": the value of what they qualify."""
         value = self._value(m.group(2))
@@ -854,7 +924,8 @@ class Resolver:
     def _year_ago(self, m: re.Match[str]) -> str:
         unit = m.group(1)
         quarter = self.memory.get("quarter")
-        if unit == "year" and quarter:  # "a year earlier" after "the third quarter": that quarter, a year before
+        # "a year earlier" after "the third quarter": that quarter, a year before (not after "the nine months")
+        if unit == "year" and quarter and self.memory.get("compared") == "quarter":
             self.derived = True
             return f"{int(quarter[:4]) - 1}{quarter[4:]}"
         return self._shift(-1, unit)
@@ -912,7 +983,9 @@ class Resolver:
         unit = m.group(1)
         if unit.endswith("s"):
             return self._duration_value("X", unit)
-        return self._duration_value("1", unit) if m.group(0).endswith(" long") else None  # "a day-long meeting"
+        # "a day-long meeting"; a bare "week" or "day" tagged on its own ("a bad week for Asia", "the first trading
+        # day") is one unit long (extraction does not take it alone).
+        return self._duration_value("1", unit) if m.group(0).endswith(" long") or m.group(0) == unit else None
 
     def _reference(self, m: re.Match[str]) -> str | None:
         s = m.group(0)
@@ -948,6 +1021,10 @@ _TENSE = re.compile(
     r"Said|Was|Were|Had))\b"  # "-ed" in lower case only: "United" is no verb
 )
 _PASSIVE = re.compile(r"\b(?:be|been|being)\s+(?:\w+\s+)?$")  # "will be held": a participle, not a past tense
+# A deadline preposition right before an expression ("pay down the loan by February", "loans through January").
+_DEADLINE = re.compile(r"\b(?:by|through)\s+$")
+# A plan in the past perfect was overtaken ("had been scheduled to expire at midnight Friday"): no future.
+_PAST_PERFECT = re.compile(r"\bhad\s+(?:been\s+)?(?:\w+ly\s+)?$")
 # An "-ed" word after a determiner is an adjective ("on a still unspecified date", "the proposed merger").
 _ADJECTIVAL = re.compile(r"\b(?:a|an|the|its|their|his|her|our|this|that|these|those)\s+(?:(?:\w+ly|still)\s+)?$")
 # A clause ends at a semicolon, a line break, a quote or a full stop before a capital ("Feb. 24" goes on),
@@ -978,20 +1055,26 @@ def _clause_right(text: str) -> str:
 
 def future_context(text: str, start: int, end: int, settings: TimesSettings | None = None) -> int:
     """The tense of the clause around ``text[start:end]``: 2 firmly future (a weekday is then the next one),
-    1 future (a month or date is the next one), 0 past or unknown."""
+    1 future (a month or date is the next one), 0 past or unknown, -1 no tense but a deadline preposition right
+    before it ("to pay down the loan by February": a month or date is then the nearer occurrence)."""
     settings = settings or TimesSettings()
     left = _clause_left(text[max(0, start - settings.cue_window_chars) : start])
     cues = [
         m
         for m in _TENSE.finditer(left)
         if not (m.group("past") and (_PASSIVE.search(left, 0, m.start()) or _ADJECTIVAL.search(left, 0, m.start())))
+        and not (m.group("firm") and _PAST_PERFECT.search(left, 0, m.start()))
     ]
     firm_or_past = [m for m in cues if not m.group("soft")]
     if firm_or_past and firm_or_past[-1].group("firm") and not text.startswith(("'s", "’s"), end):
         return 2  # not "get around Wednesday's ruling": a thing that exists
+    if cues and cues[-1].group(0) == "until" and not left[cues[-1].end() :].strip(" ,") and "day" in text[start:end]:
+        return 2  # a deadline: "given the relatives until 9 a.m. Tuesday" (the same day if it is Tuesday)
     if cues:
         return int(not cues[-1].group("past"))
     cue = _TENSE.search(_clause_right(text[end : end + settings.cue_window_chars // 2]))
+    if cue is None and _DEADLINE.search(left):
+        return -1
     return int(cue is not None and not cue.group("past"))
 
 
@@ -999,9 +1082,13 @@ _PERIOD_ENDS = {"ended", "ending", "ends", "through", "to"}  # "the year ended J
 
 
 def next_word(text: str, end: int) -> str:
-    """The word right after ``text[:end]``, in lower case ("" at a punctuation mark)."""
-    m = re.match(r" ?([A-Za-z]+)", text[end : end + 20])
-    return m.group(1).lower() if m else ""
+    """The word right after ``text[:end]``, in lower case ("" at a punctuation mark); "this year", "last year"
+    or "next year" as one ("began in February this year", where TimeML may leave the year outside the span)."""
+    m = re.match(r" ?([A-Za-z]+)(?: (year)\b)?", text[end : end + 20])
+    if not m:
+        return ""
+    word = m.group(1).lower()
+    return f"{word} year" if m.group(2) and word in ("this", "last", "next") else word
 
 
 def parse_published(published: str | date | datetime | None) -> date | datetime | None:
@@ -1267,6 +1354,7 @@ class _Finder:
             return False  # "three days later": the signal of a duration, not "later" (FUTURE_REF)
         if j - i == 1 and (
             last in ("future", "morning", "afternoon", "evening", "night")
+            or last in UNITS
             or (last in _BARE_PLURALS and not (i and toks[i - 1].word in _LENGTH_PREPOSITIONS))
         ):
             return False  # "future payments", "on days when", "evening news"; "the future", "for days" are times
