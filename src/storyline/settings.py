@@ -387,6 +387,8 @@ class AnnotateSettings:
     min_articles_per_process: int = 64
     # Load the model on FastNumpyOps (annotate/fastops.py): numpy's matrix product, same output, ~1.4x faster.
     fast_ops: bool = True
+    # attribute_ruler + lemmatizer worked out once per distinct token (annotate/fastops.py TokenRules): same output.
+    token_rules: bool = True
 
 
 @dataclass

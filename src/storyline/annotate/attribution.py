@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,6 +32,7 @@ CONFIG_NAME = "attribution_features.json"
 # PCA of all-MiniLM-L6-v2's last layer fitted on train (row 0 the mean, then whitened components)
 CONTEXT_PCA_NAME = "attribution_context_pca.npy"
 CONTEXT_MAX_PIECES = 256  # word pieces per encoded sentence (the model's own sequence limit)
+_TEXT_KEY = "storyline_text"  # doc.user_data key of the Doc's joined text (see doc_text)
 
 PARTS = ("source", "cue", "content")
 # Quotation marks: opening and closing forms. Straight marks are both; ‘ ’ only count at word edges
@@ -145,6 +147,11 @@ def quoted_regions(text: str) -> list[tuple[int, int]]:
     are not taken for marks). A quotation left open at the end of a paragraph continues when the
     next paragraph opens with a quote mark, the newspaper convention for multi-paragraph quotes.
     """
+    return list(_quoted_regions(text))
+
+
+@lru_cache(maxsize=8)  # the tagger's features and two quote rules scan the same article text
+def _quoted_regions(text: str) -> tuple[tuple[int, int], ...]:
     merged: list[tuple[int, int, bool]] = []
     pos = 0
     for para in text.split("\n\n"):
@@ -154,7 +161,7 @@ def quoted_regions(text: str) -> list[tuple[int, int]]:
             quotes = quotes[1:]
         merged.extend(quotes)
         pos += len(para) + 2
-    return [(s, e) for s, e, _ in merged]
+    return tuple((s, e) for s, e, _ in merged)
 
 
 # --------------------------------------------------------------------------- features
@@ -163,7 +170,7 @@ def quoted_regions(text: str) -> list[tuple[int, int]]:
 def paragraphs(doc: Doc) -> Iterator[list[Token]]:
     """Non-space tokens of each paragraph (paragraphs are separated by blank lines)."""
     current: list[Token] = []
-    text = doc.text  # Doc.text joins every token: build it once
+    text = doc_text(doc)
     for tok in doc:
         if tok.is_space:
             if "\n\n" in tok.text_with_ws or tok.text.count("\n") >= 2:
@@ -179,6 +186,83 @@ def paragraphs(doc: Doc) -> Iterator[list[Token]]:
         yield current
 
 
+def set_doc_text(doc: Doc, text: str) -> None:
+    """Give :func:`doc_text` the text ``doc`` was made from (the tokenizer keeps every character)."""
+    doc.user_data[_TEXT_KEY] = text
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, joined once per Doc and kept in ``doc.user_data``.
+
+    spaCy joins every token's text on each ``Doc.text`` access; the components read it many times, and a
+    Doc's text never changes (retokenizing merges and splits tokens, never characters).
+    """
+    text = doc.user_data.get(_TEXT_KEY)
+    # the length check guards against user data copied onto another Doc (Span.as_doc(copy_user_data=True))
+    if not isinstance(text, str) or len(text) != (doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0):
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
+
+@dataclass
+class _Columns:
+    """The token attributes the features read, one list per attribute, read from a Doc in one pass.
+
+    Every ``Token`` property access builds Python objects (``tok.head`` a new Token); the features
+    look at each token and its neighbours and ancestors many times, so they read these lists instead.
+    """
+
+    lower: list[str]
+    lemma: list[str]  # lowercased
+    tag: list[str]
+    dep: list[str]
+    pos: list[str]
+    ent: list[str]  # IOB letter and entity type
+    shape: list[str]
+    head: list[int]
+    sent: list[int]  # index of the first token of the token's sentence
+    sent_start: list[bool]
+    sent_end: list[bool]
+
+
+_COLUMN_ATTRS = ("LOWER", "LEMMA", "TAG", "DEP", "POS", "ENT_IOB", "ENT_TYPE", "HEAD", "SENT_START",
+                 "IS_PUNCT", "LIKE_NUM", "IS_UPPER", "LENGTH", "IS_TITLE")
+_IOB = ("", "I", "O", "B")  # Token.ent_iob_ by ENT_IOB value
+
+
+def _columns(doc: Doc) -> _Columns:
+    """The columns of ``doc`` from one ``Doc.to_array`` (hashes to strings once per distinct value)."""
+    n = len(doc)
+    if not n:
+        return _Columns([], [], [], [], [], [], [], [], [], [], [])
+    arr = doc.to_array(list(_COLUMN_ATTRS))
+    signed = arr[:, 7:9].astype(np.int64)  # relative heads and sentence starts (-1, 0, 1) are signed
+    strings = doc.vocab.strings
+    names: dict[int, str] = {0: ""}
+
+    def text(column: int) -> list[str]:
+        return [names[h] if h in names else names.setdefault(h, strings[h]) for h in arr[:, column].tolist()]
+
+    lemma = [w.lower() for w in text(1)]
+    pos = text(4)
+    ent = [_IOB[iob] + typ for iob, typ in zip(arr[:, 5].tolist(), text(6), strict=True)]
+    head = (signed[:, 0] + np.arange(n)).tolist()
+    start = (signed[:, 1] == 1).tolist()
+    end = [*start[1:], True]
+    sent = [0] * n
+    first = 0
+    for i, is_start in enumerate(start):
+        if is_start:
+            first = i
+        sent[i] = first
+    punct, num, upper, length, title = (arr[:, k].tolist() for k in range(9, 14))
+    shape = [
+        "P" if punct[i] else "N" if num[i] else "AA" if upper[i] and length[i] > 1 else "Aa" if title[i] else "a"
+        for i in range(n)
+    ]
+    return _Columns(text(0), lemma, text(2), text(3), pos, ent, shape, head, sent, start, end)
+
+
 def _shape(tok: Token) -> str:
     if tok.is_punct:
         return "P"
@@ -189,65 +273,83 @@ def _shape(tok: Token) -> str:
     return "Aa" if tok.is_title else "a"
 
 
-def _governor(tok: Token, lexicon: dict[str, float]) -> tuple[Token, str, int] | None:
-    """The nearest ancestor whose lemma is a cue, with the relation of the path's last step and depth."""
-    child, node = tok, tok
+def _governor(i: int, cols: _Columns, lexicon: dict[str, float]) -> tuple[int, str, int] | None:
+    """The nearest ancestor of token ``i`` whose lemma is a cue: its index, the relation of the path's
+    last step, and the depth. A root is its own head, so a cue at the root governs itself (relation
+    ``ROOT``), as the shipped model was trained."""
+    head, lemma = cols.head, cols.lemma
+    child, node = i, i
     for steps in range(_MAX_GOVERNOR_STEPS):
-        if node.head is node:
+        child, node = node, head[node]
+        if lemma[node] in lexicon:
+            return node, cols.dep[child], steps
+        if head[node] == node:
             return None
-        child, node = node, node.head
-        if node.lemma_.lower() in lexicon:
-            return node, child.dep_, steps
     return None
 
 
-def _token_features(tok: Token, lexicon: dict[str, float], inq: bool, qmark: str) -> list[str]:
-    lem = tok.lemma_.lower()
+def _token_features(
+    i: int, cols: _Columns, lexicon: dict[str, float], inq: bool, qmark: str
+) -> tuple[list[str], str | None]:
+    """The token's own features, and its ``gov=`` relation feature (None without a governor)."""
+    lem, dep, lower = cols.lemma[i], cols.dep[i], cols.lower[i]
+    head = cols.head[i]
     feats = [
-        f"w={tok.lower_}",
+        f"w={lower}",
         f"lem={lem}",
-        f"tag={tok.tag_}",
-        f"dep={tok.dep_}",
-        f"shape={_shape(tok)}",
-        f"ent={tok.ent_iob_}{tok.ent_type_}",
-        f"hdep={tok.dep_}_{tok.head.pos_}",
-        f"suf={tok.lower_[-3:]}",
+        f"tag={cols.tag[i]}",
+        f"dep={dep}",
+        f"shape={cols.shape[i]}",
+        f"ent={cols.ent[i]}",
+        f"hdep={dep}_{cols.pos[head]}",
+        f"suf={lower[-3:]}",
     ]
     if lem in lexicon:
-        feats += ["cue", f"cuep={round(lexicon[lem], 1)}", f"cuedep={tok.dep_}"]
-    if tok.head.lemma_.lower() in lexicon:
-        feats.append(f"hcue_dep={tok.dep_}")
-    gov = _governor(tok, lexicon)
+        feats += ["cue", f"cuep={round(lexicon[lem], 1)}", f"cuedep={dep}"]
+    if cols.lemma[head] in lexicon:
+        feats.append(f"hcue_dep={dep}")
+    gov = _governor(i, cols, lexicon)
+    relation = None
     if gov is not None:
         node, rel, steps = gov
-        side = "L" if tok.i < node.i else "R"
-        feats += [f"gov={rel}", f"gov={rel}_{side}", f"govd={min(steps, 3)}", f"govlem={node.lemma_.lower()}"]
+        side = "L" if i < node else "R"
+        feats += [f"gov={rel}", f"gov={rel}_{side}", f"govd={min(steps, 3)}", f"govlem={cols.lemma[node]}"]
+        relation = None if "_" in rel else f"gov={rel}"  # as trained: a relation with "_" gives no gov=…_q feature
     if inq:
         feats.append("inq")
     if qmark:
         feats.append(f"qm={qmark}")
-    if tok.is_sent_start:
+    if cols.sent_start[i]:
         feats.append("sstart")
-    if tok.is_sent_end:
+    if cols.sent_end[i]:
         feats.append("send")
-    return feats
+    return feats, relation
 
 
 def _quote_state(doc: Doc, regions: list[tuple[int, int]]) -> tuple[list[bool], list[str]]:
     """Per token: inside a quotation, and whether it is the opening/closing mark."""
     inq = [False] * len(doc)
     mark = [""] * len(doc)
-    text = doc.text
+    text = doc_text(doc)
     for start, end in regions:
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None:
             continue
-        for tok in span:
-            inq[tok.i] = True
-        mark[span[0].i] = "open"
+        inq[span.start : span.end] = [True] * len(span)
+        mark[span.start] = "open"
         if end <= span[-1].idx + len(span[-1]) and text[end - 1 : end] in _DOUBLE_CLOSE + '"’':
-            mark[span[-1].i] = "close"
+            mark[span.end - 1] = "close"
     return inq, mark
+
+
+def _nearest_cue(cues: list[int], i: int) -> int:
+    """The cue index nearest to ``i`` in the sorted ``cues`` (the earlier one on a tie)."""
+    k = bisect_left(cues, i)
+    if k == len(cues):
+        return cues[-1]
+    if k == 0 or cues[k] - i < i - cues[k - 1]:
+        return cues[k]
+    return cues[k - 1]
 
 
 def doc_features(
@@ -265,62 +367,67 @@ def doc_features(
     ``ctx_none`` where its row is NaN (a sentence that was not encoded); ``context_window`` adds the
     vectors of that many neighbours on each side in the paragraph (``m-1_0``…).
     """
-    inq, mark = _quote_state(doc, quoted_regions(doc.text))
+    inq, mark = _quote_state(doc, quoted_regions(doc_text(doc)))
+    cols = _columns(doc)
     # a Doc restored from a DocBin has no tensor: the binary features alone still tag it, a little worse
-    tensor = tensor and doc.tensor.shape[0] == len(doc)
+    vectors: list[list[float]] = []
+    if tensor and doc.tensor.shape[0] == len(doc):
+        # float32 times 100 is exact in float64, so numpy's rounding equals round(float(x), 2) per value
+        vectors = np.round(doc.tensor.astype(np.float64), 2).tolist()
+    names = [f"v{d}" for d in range(len(vectors[0]))] if vectors else []
     out = []
     for para in paragraphs(doc):
-        base = [_token_features(t, lexicon, inq[t.i], mark[t.i]) for t in para]
+        idx = [t.i for t in para]
+        base, relations = zip(*(_token_features(i, cols, lexicon, inq[i], mark[i]) for i in idx), strict=True)
         # cue words outside quotation marks: where the attribution around a token is anchored
-        cues = [t.i for t in para if t.lemma_.lower() in lexicon and t.pos_ in ("VERB", "NOUN") and not inq[t.i]]
-        sent_of = {t.i: t.sent.start for t in para}
-        cue_sents = {sent_of[i] for i in cues}
-        sent_order = sorted(set(sent_of.values()))
-        para_feats = ["para_q" if mark[para[0].i] == "open" else "para_noq", "para_cue" if cues else "para_nocue"]
+        cues = [i for i in idx if cols.lemma[i] in lexicon and cols.pos[i] in ("VERB", "NOUN") and not inq[i]]
+        cue_sents = {cols.sent[i] for i in cues}
+        sent_order = sorted({cols.sent[i] for i in idx})
+        sent_pos = {s: k for k, s in enumerate(sent_order)}
+        para_feats = ["para_q" if mark[idx[0]] == "open" else "para_noq", "para_cue" if cues else "para_nocue"]
         items = []
         seen_close: dict[int, bool] = {}
-        for k, tok in enumerate(para):
-            sent = sent_of[tok.i]
+        for k, i in enumerate(idx):
+            sent = cols.sent[i]
             feats = list(base[k]) + para_feats
-            if mark[tok.i] == "close":
+            if mark[i] == "close":
                 seen_close[sent] = True
-            elif seen_close.get(sent) and not inq[tok.i]:
+            elif seen_close.get(sent) and not inq[i]:
                 feats.append("after_close")
             if cues:
-                near = min(cues, key=lambda c: abs(c - tok.i))
-                feats.append(f"cued={_bucket(tok.i - near)}")
-                feats.append("cue_same_sent" if sent_of[near] == sent else "cue_other_sent")
-            pos = sent_order.index(sent)
+                near = _nearest_cue(cues, i)
+                feats.append(f"cued={_bucket(i - near)}")
+                feats.append("cue_same_sent" if cols.sent[near] == sent else "cue_other_sent")
+            pos = sent_pos[sent]
             if pos and sent_order[pos - 1] in cue_sents:
                 feats.append("prev_sent_cue")
             if pos + 1 < len(sent_order) and sent_order[pos + 1] in cue_sents:
                 feats.append("next_sent_cue")
-            gov = next((f for f in base[k] if f.startswith("gov=") and "_" not in f), None)
-            if gov:
-                feats.append(f"{gov}_q{int(inq[tok.i])}")
+            if relations[k]:
+                feats.append(f"{relations[k]}_q{int(inq[i])}")
             for off in (-2, -1, 1, 2):
                 j = k + off
-                if 0 <= j < len(para):
-                    nb = para[j]
-                    feats += [f"{off}w={nb.lower_}", f"{off}tag={nb.tag_}"]
+                if 0 <= j < len(idx):
+                    nb = idx[j]
+                    feats += [f"{off}w={cols.lower[nb]}", f"{off}tag={cols.tag[nb]}"]
                     if abs(off) == 1:
-                        feats += [f"{off}dep={nb.dep_}", *(f"{off}{f}" for f in base[j] if f in ("cue", "inq"))]
-                        if mark[nb.i]:
-                            feats.append(f"{off}qm={mark[nb.i]}")
+                        feats += [f"{off}dep={cols.dep[nb]}", *(f"{off}{f}" for f in base[j] if f in ("cue", "inq"))]
+                        if mark[nb]:
+                            feats.append(f"{off}qm={mark[nb]}")
                 else:
                     feats.append(f"{off}pad")
-            if tensor or context is not None:
+            if vectors or context is not None:
                 item = dict.fromkeys(feats, 1.0)
-                if tensor:
-                    item.update((f"v{d}", round(float(x), 2)) for d, x in enumerate(doc.tensor[tok.i]))
+                if vectors:
+                    item.update(zip(names, vectors[i], strict=True))
                 if context is not None:
-                    if np.isnan(context[tok.i, 0]):
+                    if np.isnan(context[i, 0]):
                         item["ctx_none"] = 1.0
                     for off in range(-context_window, context_window + 1):
                         j = k + off
-                        if 0 <= j < len(para) and not np.isnan(context[para[j].i, 0]):
+                        if 0 <= j < len(idx) and not np.isnan(context[idx[j], 0]):
                             name = f"m{off:+d}_" if off else "m"
-                            item.update((f"{name}{d}", round(float(x), 2)) for d, x in enumerate(context[para[j].i]))
+                            item.update((f"{name}{d}", round(float(x), 2)) for d, x in enumerate(context[idx[j]]))
                 items.append(item)
             else:
                 items.append(feats)
@@ -328,10 +435,14 @@ def doc_features(
     return out
 
 
+_BUCKETS = (0, 1, 2, 5, 10, 20, 40, 10**9)
+_BUCKET_LABELS = [next(str(b) for b in _BUCKETS if size <= b) for size in range(_BUCKETS[-2] + 1)]
+
+
 def _bucket(distance: int) -> str:
     """Signed, log-like bucket of a token distance."""
     size = abs(distance)
-    label = next(str(b) for b in (0, 1, 2, 5, 10, 20, 40, 10**9) if size <= b)
+    label = _BUCKET_LABELS[size] if size < len(_BUCKET_LABELS) else str(_BUCKETS[-1])
     return ("-" if distance < 0 else "+") + label
 
 
@@ -344,7 +455,7 @@ def context_sentences(doc: Doc, lexicon: dict[str, float]) -> list[Span]:
     Attributions are anchored on cue words or quotation marks; the rest of an article (most of it)
     gets no transformer vectors, which keeps the cost down.
     """
-    regions = quoted_regions(doc.text)
+    regions = quoted_regions(doc_text(doc))
     out = []
     for sent in doc.sents:
         if any(t.lemma_.lower() in lexicon for t in sent) or any(

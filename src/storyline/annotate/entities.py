@@ -37,6 +37,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from spacy.attrs import ORTH, POS
+from spacy.symbols import PROPN
 from spacy.tokens import Doc
 
 from storyline.annotate.gazetteer import Candidate, Gazetteer, ascii_fold, fold_key, is_code, strip_the
@@ -335,7 +337,11 @@ class _Typer:
         ]
         # Runs of capitalised proper nouns outside the kept entities: untagged, or tagged as a work of
         # art, product or event ("the town of Synelnykove" as WORK_OF_ART); nationalities stay out.
-        free = [t.pos_ == "PROPN" and t.text[:1].isupper() and t.ent_type_ in _UNKEPT_LABELS for t in doc]
+        free = [False] * len(doc)
+        for i, pos in enumerate(doc.to_array([POS]).tolist()):  # a Token object only for the proper nouns
+            if pos == PROPN:
+                t = doc[i]
+                free[i] = t.text[:1].isupper() and t.ent_type_ in _UNKEPT_LABELS
         i = 0
         while i < len(doc):
             if not free[i]:
@@ -420,16 +426,18 @@ def _re_mentions(doc: Doc, groups: dict[str, _Group], covered: set[int]) -> None
                     forms[form[0]].append((form, group))
     for found in forms.values():
         found.sort(key=lambda f: -len(f[0]))  # longest form first
-    for tok in doc:
-        if tok.i in covered or tok.text not in forms:
+    strings = doc.vocab.strings
+    firsts = {strings[word] for word in forms}  # the hashes of the forms' first words, to scan token ids
+    for i, orth in enumerate(doc.to_array([ORTH]).tolist()):
+        if orth not in firsts or i in covered:
             continue
-        for words, group in forms[tok.text]:
-            end = tok.i + len(words)
-            if tuple(t.text for t in doc[tok.i : end]) == words and not covered.intersection(range(tok.i, end)):
+        for words, group in forms[strings[orth]]:
+            end = i + len(words)
+            if tuple(t.text for t in doc[i:end]) == words and not covered.intersection(range(i, end)):
                 first = group.cands[0]
                 region = first.region_word if _region_word_at(doc, end) == first.region_word else ""
-                group.cands.append(_Cand(tok.i, end, "re", " ".join(words), region))
-                covered.update(range(tok.i, end))
+                group.cands.append(_Cand(i, end, "re", " ".join(words), region))
+                covered.update(range(i, end))
                 break
 
 
@@ -661,6 +669,7 @@ def extract_entities(doc: Doc, country: str | None = None, settings: EntitySetti
     return sorted(entities, key=lambda e: e.mentions[0].start)
 
 
+@lru_cache(maxsize=4096)  # each quote's speaker is compared with every mention of the article
 def _name_forms(text: str) -> tuple[str, str, frozenset[str]]:
     """Folded full name, folded last word and organisation words of a speaker name."""
     words = [w for w in re.split(r"\s+", text.strip()) if w]

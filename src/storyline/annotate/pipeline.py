@@ -10,12 +10,15 @@ The article's publication date rides on the Doc (``doc._.published``) so the tim
 anchor relative dates, and its outlet's country (``doc._.country``, from the URL's domain) so places
 are resolved with the country in focus. :class:`Annotator` builds the pipeline once and annotates articles in batches.
 
-Speed (docs/stages/throughput.md): the model is loaded on :class:`~storyline.annotate.fastops.FastNumpyOps`
-(numpy's matrix product instead of BLIS, same output), and a large run is spread over worker processes,
-each with its own pipeline, which send back finished :class:`~storyline.model.Annotations` (small, and
-picklable, unlike a Doc carrying our extension objects). Every component of the model is used: tags and
-dependencies by quotes, quantities and entities, lemmas (lemmatizer, which needs attribute_ruler's POS)
-by the speech-cue lexicons.
+Speed (docs/stages/throughput.md, docs/stages/annotate-speed.md): the model is loaded on
+:class:`~storyline.annotate.fastops.FastNumpyOps` (numpy's matrix product instead of BLIS, same output),
+its attribute_ruler and lemmatizer run as :class:`~storyline.annotate.fastops.TokenRules` (each distinct
+token worked out once, same output), and a large run is spread over worker processes, each with its own
+pipeline, which send back finished :class:`~storyline.model.Annotations` (small, and picklable, unlike a
+Doc carrying our extension objects). Every component of the model is used: tags and dependencies by
+quotes, quantities and entities, lemmas (lemmatizer, which needs attribute_ruler's POS) by the
+speech-cue lexicons. The article's text rides on the Doc (:func:`~storyline.annotate.attribution.doc_text`):
+spaCy's ``Doc.text`` joins every token again on each access.
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ from itertools import chain, islice
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from storyline.annotate.attribution import doc_text, set_doc_text
 from storyline.annotate.entities import extract_entities, link_mention
-from storyline.annotate.fastops import load_model
+from storyline.annotate.fastops import load_model, use_token_rules
 from storyline.annotate.places import country_of_url
 from storyline.annotate.quantities import extract_quantities
 from storyline.annotate.quotes import extract_quotes
@@ -84,23 +88,27 @@ def quotes_component(doc: Doc) -> Doc:
 @Language.component("storyline_quantities")
 def quantities_component(doc: Doc) -> Doc:
     """Numbers with units, bounds and what they measure."""
-    doc._.quantities = extract_quantities(doc.text, doc)
+    doc._.quantities = extract_quantities(doc_text(doc), doc)
     return doc
 
 
 @Language.component("storyline_times")
 def times_component(doc: Doc) -> Doc:
     """Time expressions resolved against the publication date."""
-    doc._.times = extract_times(doc.text, doc._.published, doc._.published_uncertain, doc)
+    doc._.times = extract_times(doc_text(doc), doc._.published, doc._.published_uncertain, doc)
     return doc
 
 
-def build_pipeline(components: Iterable[str] = COMPONENTS, fast_ops: bool = True) -> Language:
+def build_pipeline(components: Iterable[str] = COMPONENTS, fast_ops: bool = True, token_rules: bool = True) -> Language:
     """The spaCy model with storyline's components appended, in the given order.
 
-    ``fast_ops``: the model computes on :class:`~storyline.annotate.fastops.FastNumpyOps` (faster, same output).
+    ``fast_ops``: the model computes on :class:`~storyline.annotate.fastops.FastNumpyOps`; ``token_rules``:
+    its attribute_ruler and lemmatizer run as :class:`~storyline.annotate.fastops.TokenRules` (both faster,
+    same output).
     """
     nlp = load_model(MODEL, fast=fast_ops, exclude=["senter"])
+    if token_rules:
+        use_token_rules(nlp)
     for name in components:
         nlp.add_pipe(name)
     return nlp
@@ -138,7 +146,7 @@ class Annotator:
     @cached_property
     def nlp(self) -> Language:
         """The pipeline of this process, loaded on first use."""
-        return build_pipeline(fast_ops=self.settings.fast_ops)
+        return build_pipeline(fast_ops=self.settings.fast_ops, token_rules=self.settings.token_rules)
 
     def annotate(self, articles: Iterable[Article]) -> Iterator[Annotations]:
         """Annotations for each article, in input order."""
@@ -191,6 +199,7 @@ class Annotator:
         docs = []
         for article in english:
             doc = self.nlp.make_doc(article.text)
+            set_doc_text(doc, article.text)
             doc._.published = anchor_date(article)
             doc._.published_uncertain = article.published_source == "inferred"
             doc._.country = country_of_url(article.url)

@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from storyline.annotate.attribution import AttributionTagger, bio_runs, default_tagger, load_lexicon, quoted_regions
+from storyline.annotate.attribution import (
+    AttributionTagger,
+    bio_runs,
+    default_tagger,
+    doc_text,
+    load_lexicon,
+    quoted_regions,
+)
 from storyline.annotate.speakers import EntityIndex, names_a_speaker
 from storyline.model import Mention, Quote
 from storyline.settings import QuotesSettings
@@ -64,7 +71,7 @@ def extract_quotes(
     """
     settings = settings or QuotesSettings()
     lexicon = tagger.lexicon if tagger else load_lexicon()
-    text = doc.text  # Doc.text joins every token: build it once
+    text = doc_text(doc)
     regions = quoted_regions(text)
     drafts: list[_Draft] = []
     if use_model:
@@ -152,7 +159,7 @@ def _nearest(doc: Doc, iv: Interval, cues: list[Interval], drafts: list[_Draft])
 def _rule_drafts(doc: Doc, lexicon: dict[str, float], settings: QuotesSettings) -> list[_Draft]:
     """Attributions found by parse patterns: quoted passages, "X said (that) …", "according to X"."""
     drafts = []
-    text = doc.text
+    text = doc_text(doc)
     for start, end in quoted_regions(text):
         draft = _direct_rule(doc, text, (start, end), lexicon, settings)
         if draft:

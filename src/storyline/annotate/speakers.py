@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
+from storyline.annotate.attribution import doc_text
 from storyline.settings import QuotesSettings
 
 
@@ -151,7 +152,7 @@ class EntityIndex:
 
     def __init__(self, doc: Doc, extra: list[tuple[int, int, str]] | None = None) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.entities: list[NamedEntity] = []
         self._by_mention: list[tuple[int, int, NamedEntity]] = []
         by_surname: dict[str, NamedEntity] = {}
