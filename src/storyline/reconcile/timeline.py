@@ -14,6 +14,7 @@ it stands in; the same clause from several articles (same date, similar wording)
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -298,8 +299,17 @@ def build_timeline(
             items.append((d, plain(article.text[d.clause[0]:d.clause[1]])))
     if not items:
         return []
-    vectors = encode_texts([event_text(by_id[d.article_id].text[d.clause[0]:d.clause[1]]) for d, _ in items], embedder,
-                      settings)
+    # Only clauses of one day told by two sources are ever compared: only those are embedded.
+    sources_of_day: dict[str, set[str]] = defaultdict(set)
+    for d, _ in items:
+        sources_of_day[d.day].add(_source_key(by_id[d.article_id]))
+    compared = [i for i, (d, _) in enumerate(items) if len(sources_of_day[d.day]) > 1]
+    vectors = np.zeros((len(items), 1))
+    if compared:
+        clause_texts = [by_id[items[i][0].article_id].text[slice(*items[i][0].clause)] for i in compared]
+        encoded = encode_texts([event_text(t) for t in clause_texts], embedder, settings)
+        vectors = np.zeros((len(items), encoded.shape[1]), dtype=encoded.dtype)
+        vectors[compared] = encoded
     events: list[tuple[TimelineEvent, list[int], set[str]]] = []
     for i, (d, text) in enumerate(items):
         article = by_id[d.article_id]
