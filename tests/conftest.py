@@ -23,7 +23,8 @@ class AnalyzedSample:
 @pytest.fixture(scope="session")
 def analyzed_sample(tmp_path_factory: pytest.TempPathFactory) -> AnalyzedSample:
     """The example cluster run once through the whole pipeline (about 15 s), for the tests that read it."""
-    from storyline.api import ANNOTATIONS_VERSION, analyze
+    from storyline.annotate import ANNOTATIONS_VERSION
+    from storyline.api import analyze
     from storyline.model import Annotations, from_dict
     from storyline.store import Store
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from storyline import api
 from storyline.cli import app
+from storyline.reconcile import fingerprint
 from storyline.report.json import validate_report
+from storyline.settings import Settings
 from storyline.store import Store
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "kharkiv-2022-09"
@@ -108,3 +114,57 @@ def test_stories_lists_the_example_cluster_as_one_story(tmp_path: Path) -> None:
     assert (tmp_path / "again" / story_id / "report.html").exists()
     missing = runner.invoke(app, ["report", "nope", "--db", str(tmp_path / "s.db")])
     assert missing.exit_code == 1 and "nope" in missing.output
+
+
+def test_report_reuses_the_stored_account_until_what_it_was_built_from_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, analyzed, output = _analyze(tmp_path, str(EXAMPLES))
+    assert code == 0, output
+    db = str(tmp_path / "s.db")
+    story_id = analyzed["stories"][0]["id"]
+    built: list[str] = []
+    build = api.build_account
+
+    def counting(story, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(story.id)
+        return build(story, *args, **kwargs)
+
+    monkeypatch.setattr(api, "build_account", counting)
+    # analyze stored the account: the report reads it back, the same account and copy links.
+    result = runner.invoke(app, ["report", story_id, "--out", str(tmp_path / "r1"), "--db", db])
+    assert result.exit_code == 0, result.output
+    again = json.loads((tmp_path / "r1" / "report.json").read_text())
+    validate_report(again)
+    assert built == []
+    assert again["accounts"] == analyzed["accounts"] and again["copies"] == analyzed["copies"]
+    assert (tmp_path / "r1" / story_id / "report.md").read_text() == (tmp_path / "out" / story_id / "report.md"
+                                                                      ).read_text()
+    # Other reconcile settings: rebuilt once, then that account is stored and reused.
+    settings = Settings()
+    settings.claims.min_content_words += 1
+    api.report_story(story_id, tmp_path / "r2", settings, db=db)
+    api.report_story(story_id, tmp_path / "r3", settings, db=db)
+    assert built == [story_id]
+    # An account built by other code (a changed module) is rebuilt.
+    with Store(api.store_url(db)) as store:
+        key = fingerprint.account_key(store.get_story(story_id), settings)
+        data = store.get_account(story_id, key)
+        data["code"]["digest"] = "0" * 64
+        store.put_account(story_id, key, data)
+    api.report_story(story_id, tmp_path / "r4", settings, db=db)
+    assert built == [story_id, story_id]
+
+
+def test_the_command_starts_without_the_heavy_models() -> None:
+    """spaCy, torch and sentence-transformers load on first use: a report from a stored account needs none."""
+    heavy = "('spacy', 'torch', 'sentence_transformers')"
+    code = f"import sys, storyline.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_stored_accounts_depend_on_the_code_that_builds_them_only() -> None:
+    files = set(fingerprint.code_record()["files"])
+    assert {"reconcile/account.py", "reconcile/claims.py", "cluster/copies.py", "model.py"} <= files
+    assert not files & {"cluster/stories.py", "annotate/pipeline.py", "cli.py", "settings.py"}

@@ -8,16 +8,14 @@ the file and the reason, and the rest goes on.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from storyline.clean.document import clean_document
-from storyline.clean.repetition import remove_repeated_lines
-from storyline.cluster.copies import CopyDetector
-from storyline.cluster.state import StoryTracker
-from storyline.cluster.vectors import Embedder, shared_embedder
-from storyline.ingest import read_inputs
+from storyline.annotate import ANNOTATIONS_VERSION
 from storyline.model import (
     Account,
     Annotations,
@@ -29,14 +27,43 @@ from storyline.model import (
     from_dict,
     to_dict,
 )
-from storyline.reconcile.account import build_account
+from storyline.reconcile.fingerprint import account_key, code_record, source_digest
 from storyline.report.html import render_html
 from storyline.report.json import build_report, write_report
 from storyline.report.markdown import render_markdown
 from storyline.settings import CopySettings, Settings
 from storyline.store import AddResult, Store
 
+if TYPE_CHECKING:
+    from storyline.cluster.state import StoryTracker
+    from storyline.cluster.vectors import Embedder
+
 ProgressCallback = Callable[[int], None]
+
+# The stages' heavy modules (spaCy and torch through them, trafilatura) are imported on first use, so
+# ``storyline report`` from a stored account starts in a fraction of the time. They stay attributes of
+# this module (``api.build_account``), and calls go through the module (``_lazy.build_account``), so a
+# caller can wrap one (benchmarks/throughput.py times stages that way).
+_LAZY = {
+    "clean_document": "storyline.clean.document",
+    "remove_repeated_lines": "storyline.clean.repetition",
+    "CopyDetector": "storyline.cluster.copies",
+    "StoryTracker": "storyline.cluster.state",
+    "Embedder": "storyline.cluster.vectors",
+    "shared_embedder": "storyline.cluster.vectors",
+    "read_inputs": "storyline.ingest",
+    "build_account": "storyline.reconcile.account",
+}
+_lazy = sys.modules[__name__]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a stage's function or class named in ``_LAZY`` on first use (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
 
 
 @dataclass
@@ -73,7 +100,7 @@ def _clean_stream(
             problems.append(item)
             continue
         try:
-            yield clean_document(item, settings)
+            yield _lazy.clean_document(item, settings)
         except Exception as exc:  # one bad document must not stop the batch
             problems.append(InputProblem(item.source, f"could not clean: {type(exc).__name__}: {exc}"))
 
@@ -96,7 +123,7 @@ def open_stories(store: Store, settings: Settings | None = None, embedder: Embed
     persistent) are clustered first, in date order.
     """
     settings = settings or Settings()
-    tracker = StoryTracker(settings.cluster, embedder)
+    tracker = _lazy.StoryTracker(settings.cluster, embedder)
     tracker.load(store.load_story_state())
     unassigned = store.unassigned_article_ids()
     if unassigned:
@@ -140,9 +167,9 @@ def ingest(
     settings = settings or Settings()
     result = IngestResult()
     tracker = open_stories(store, settings, embedder)
-    items = read_inputs(paths, settings.ingest, format=format, manifest=manifest)
+    items = _lazy.read_inputs(paths, settings.ingest, format=format, manifest=manifest)
     for batch in _batches(_clean_stream(items, settings, result.problems), settings.store.batch_size):
-        batch = remove_repeated_lines(batch, settings.clean)
+        batch = _lazy.remove_repeated_lines(batch, settings.clean)
         added = store_articles(batch, store, tracker, settings)
         result.added += added.added
         result.already_present += added.already_present
@@ -155,10 +182,6 @@ def ingest(
     return result
 
 
-# Bumped when annotators change what they produce, so stored annotations are recomputed.
-ANNOTATIONS_VERSION = 2  # 2: named speakers only, ages and containment, back-referring times
-
-
 def annotate(
     articles: Iterable[Article],
     store: Store,
@@ -167,12 +190,13 @@ def annotate(
 ) -> dict[str, Annotations]:
     """Annotations for each article: from the store when already computed, else computed and stored."""
     settings = settings or Settings()
+    articles = list(articles)
+    stored = store.annotations_of((a.id for a in articles), version=ANNOTATIONS_VERSION)
     found: dict[str, Annotations] = {}
     todo: list[Article] = []
     for article in articles:
-        stored = store.get_annotations(article.id, version=ANNOTATIONS_VERSION)
-        if stored is not None:
-            found[article.id] = from_dict(Annotations, stored)
+        if article.id in stored:
+            found[article.id] = from_dict(Annotations, stored[article.id])
         else:
             todo.append(article)
     if todo:
@@ -207,7 +231,7 @@ def analyze(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with Store(store_url(db) if db else settings.store.url) as store:
-        embedder = shared_embedder()  # one model load for clustering and reconciling
+        embedder = _lazy.shared_embedder()  # one model load for clustering and reconciling
         result = ingest(
             paths, store, settings, format=format, manifest=manifest, on_article=on_article, embedder=embedder
         )
@@ -215,9 +239,9 @@ def analyze(
         members = [aid for story in stories for aid in story.article_ids]
         articles = list(store.iter_articles([*result.article_ids, *members]))
         annotations = annotate(articles, store, settings, on_article=on_article)
-    report_path, story_reports = write_outputs(
-        articles, annotations, stories, out, settings, result.problems, embedder
-    )
+        report_path, story_reports = write_outputs(
+            articles, annotations, stories, out, settings, result.problems, embedder, store=store
+        )
     return AnalyzeResult(
         ingest=result, report_path=report_path, annotated=len(annotations), story_reports=story_reports
     )
@@ -228,7 +252,9 @@ def report_story(
 ) -> tuple[Path, list[Path]]:
     """Write report.json and the story's report.md / report.html for one stored story.
 
-    Raises KeyError when the store has no such story.
+    The story's account and copy links come from the store when they were stored for exactly this
+    story (same members, versions and reconcile settings: :func:`account_key`); otherwise they are
+    built and stored for the next report. Raises KeyError when the store has no such story.
     """
     settings = settings or Settings()
     with Store(store_url(db) if db else settings.store.url) as store:
@@ -237,7 +263,11 @@ def report_story(
             raise KeyError(f"no stored story {story_id!r} (storyline stories lists them)")
         articles = list(store.iter_articles(story.article_ids))
         annotations = annotate(articles, store, settings)
-    return write_outputs(articles, annotations, [story], Path(out_dir), settings)
+        stored = _stored_account(store, story, settings)
+        if stored is None:
+            return write_outputs(articles, annotations, [story], Path(out_dir), settings, store=store)
+    account, copies = stored
+    return _write_reports(articles, annotations, [story], copies, [account], Path(out_dir))
 
 
 def write_outputs(
@@ -248,12 +278,37 @@ def write_outputs(
     settings: Settings,
     problems: Iterable[InputProblem] = (),
     embedder: Embedder | None = None,
+    store: Store | None = None,
 ) -> tuple[Path, list[Path]]:
-    """Copies, one account per story, ``out_dir/report.json`` and each story's Markdown and HTML."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    embedder = embedder or shared_embedder()
+    """Copies, one account per story, ``out_dir/report.json`` and each story's Markdown and HTML.
+
+    With ``store`` (where ``stories`` are stored), each account is stored with the copy links among
+    its story's members, for :func:`report_story` to reuse.
+    """
+    embedder = embedder or _lazy.shared_embedder()
     copies = find_copies(articles, settings.copies, embedder)
-    accounts = [build_account(story, articles, annotations, copies, settings, embedder) for story in stories]
+    accounts = [_lazy.build_account(story, articles, annotations, copies, settings, embedder) for story in stories]
+    if store is not None:
+        code = code_record()
+        for story, account in zip(stories, accounts, strict=True):
+            members = set(story.article_ids)
+            links = [c for c in copies if c.source in members and c.target in members]
+            data = {"account": to_dict(account), "copies": to_dict(links), "code": code}
+            store.put_account(story.id, account_key(story, settings), data)
+    return _write_reports(articles, annotations, stories, copies, accounts, out_dir, problems)
+
+
+def _write_reports(
+    articles: list[Article],
+    annotations: dict[str, Annotations],
+    stories: list[Story],
+    copies: list[CopyLink] | list[dict[str, Any]],
+    accounts: list[Account],
+    out_dir: Path,
+    problems: Iterable[InputProblem] = (),
+) -> tuple[Path, list[Path]]:
+    """``out_dir/report.json`` and each account's Markdown and HTML."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     report = build_report(
         articles, problems, annotations=annotations, stories=stories, copies=copies, accounts=accounts
     )
@@ -262,11 +317,25 @@ def write_outputs(
     return report_path, write_story_reports(accounts, articles, annotations, out_dir)
 
 
+def _stored_account(store: Store, story: Story, settings: Settings) -> tuple[Account, list[dict[str, Any]]] | None:
+    """The story's stored account and its copy links (as report data: only the report needs them), when
+    stored under the story's current :func:`account_key`."""
+    data = store.get_account(story.id, account_key(story, settings))
+    if data is None:
+        return None
+    try:
+        if source_digest(tuple(data["code"]["files"])) != data["code"]["digest"]:
+            return None  # built by other code
+        return from_dict(Account, data["account"]), list(data["copies"])
+    except (KeyError, TypeError, ValueError):  # written by code whose model differed: rebuild
+        return None
+
+
 def find_copies(
     articles: Iterable[Article], settings: CopySettings | None = None, embedder: Embedder | None = None
 ) -> list[CopyLink]:
     """Copy, rewrite and shared-wire links among ``articles``, fed in publication order."""
-    detector = CopyDetector(settings, embedder=embedder)
+    detector = _lazy.CopyDetector(settings, embedder=embedder)
     for article in sorted(articles, key=lambda a: (a.published or "9999", a.id)):
         detector.add(article)
     return list(detector.links)

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -47,6 +48,7 @@ from storyline.store.tables import (
     cluster_stories,
     problems,
     stories,
+    story_accounts,
     story_articles,
 )
 
@@ -128,7 +130,8 @@ class StoryChanges:
     df: dict[str, dict[str, int]]  # kind -> token -> new document count
     stories: list[StoryRecord]  # created or refreshed, still live
     removed: list[str]  # merged into another story
-    # In order: ("assign", article id, story id, position), ("merge", merged id, kept id, position offset).
+    # In order: ("assign", article id, story id, position), ("merge", merged id, kept id, position offset),
+    # ("move", article id, story id, new position): a split story's members.
     events: list[tuple[str, str, str, int]]
 
 
@@ -179,7 +182,7 @@ class Store:
         if parsed.get_backend_name() == "sqlite":
             _prepare_sqlite_path(parsed.database)
         try:
-            self._engine: Engine = create_engine(parsed)
+            self._engine: Engine = create_engine(parsed, json_deserializer=_json_loads)
         except (NoSuchModuleError, ImportError) as exc:
             raise StoreError(f"{self.url}: no database driver for {parsed.drivername!r} is installed ({exc})") from exc
         if parsed.get_backend_name() == "sqlite":
@@ -394,6 +397,37 @@ class Store:
         with self._engine.connect() as conn:
             return conn.execute(stmt).scalar_one_or_none()
 
+    def annotations_of(self, article_ids: Iterable[str], version: int | None = None) -> dict[str, dict[str, Any]]:
+        """The stored annotations of those ``article_ids`` that have them (by ``version``), in one query per chunk."""
+        columns = (annotations.c.article_id, annotations.c.data)
+        ids = list(dict.fromkeys(article_ids))
+        found: dict[str, dict[str, Any]] = {}
+        with self._engine.connect() as conn:
+            for chunk in _chunks(ids, _IN_CHUNK):
+                stmt = select(*columns).where(annotations.c.article_id.in_(chunk))
+                if version is not None:
+                    stmt = stmt.where(annotations.c.version == version)
+                found.update((aid, data) for aid, data in conn.execute(stmt))
+        return found
+
+    # ------------------------------------------------------------------ accounts (reconcile stage)
+
+    def put_account(self, story_id: str, key: str, data: dict[str, Any]) -> None:
+        """Store (or replace) the account of a stored story, built from what ``key`` fingerprints."""
+        with self._writing() as conn:
+            if conn.execute(select(stories.c.id).where(stories.c.id == story_id)).first() is None:
+                raise KeyError(f"account: no stored story with id {story_id}")
+            values = {"key": key, "data": data, "updated": _now()}
+            done = conn.execute(update(story_accounts).where(story_accounts.c.story_id == story_id).values(**values))
+            if done.rowcount == 0:
+                conn.execute(insert(story_accounts).values(story_id=story_id, **values))
+
+    def get_account(self, story_id: str, key: str) -> dict[str, Any] | None:
+        """The stored account of a story when it was built from what ``key`` fingerprints, else None."""
+        stmt = select(story_accounts.c.data).where(story_accounts.c.story_id == story_id, story_accounts.c.key == key)
+        with self._engine.connect() as conn:
+            return conn.execute(stmt).scalar_one_or_none()
+
     # ------------------------------------------------------------------ stories (cluster stage)
 
     def put_stories(self, stories_in: Iterable[Story], replace_all: bool = False) -> None:
@@ -522,6 +556,10 @@ class Store:
             if links:
                 conn.execute(insert(story_articles), links)
                 links = []
+            if kind == "move":
+                conn.execute(update(story_articles).where(story_articles.c.article_id == first)
+                             .values(story_id=second, position=number))
+                continue
             conn.execute(
                 update(story_articles).where(story_articles.c.story_id == first)
                 .values(story_id=second, position=story_articles.c.position + number)
@@ -599,6 +637,17 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+def _json_loads(text: str | bytes) -> Any:
+    """JSON columns read with orjson (several times faster on large annotations and accounts).
+
+    Rows written by Python's json may hold NaN or Infinity, which orjson refuses: those are read by json.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _prepare_sqlite_path(database: str | None) -> None:

@@ -142,3 +142,17 @@ cluster_meta = Table(
     Column("key", String(32), primary_key=True),
     Column("value", JSONData, nullable=False),
 )
+
+#: The reconcile stage's account of one story, as ``analyze`` or ``report`` last built it: ``data`` holds
+#: ``{"account": model.to_dict(account), "copies": [model.to_dict(link), ...]}`` (the copy links among
+#: the story's members). ``key`` fingerprints what the account was built from (members, annotator and
+#: account versions, reconcile settings: ``reconcile.fingerprint.account_key``); a reader uses the row only when its own
+#: key matches, so a story that grew or other settings rebuild it. Derived data: dropped with its story.
+story_accounts = Table(
+    "story_accounts",
+    metadata,
+    Column("story_id", ID, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(64), nullable=False),
+    Column("data", JSONData, nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
