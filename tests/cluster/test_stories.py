@@ -13,7 +13,7 @@ from story_texts import FINANCE, QUAKE
 
 from storyline.clean.document import clean_document
 from storyline.cluster.state import StoryTracker
-from storyline.cluster.stories import ClusterItem, StoryClusterer, _Story, cluster_item
+from storyline.cluster.stories import ClusterItem, StoryClusterer, _dominant_years, _Member, _Story, cluster_item
 from storyline.cluster.vectors import anchors, tokens, weigh
 from storyline.model import Article, RawDocument, Source
 from storyline.settings import ClusterSettings
@@ -261,3 +261,99 @@ def test_cluster_articles_groups_a_batch_in_memory_whatever_its_order() -> None:
     stories = cluster_articles(articles[::-1], settings=settings)
     assert sorted(sorted(s.article_ids) for s in stories) == [["f1", "f2"], ["w1", "w2"]]
     assert all(s.first and s.last for s in stories)
+
+
+# ---------------------------------------------------------------------- young stories: split and absorb
+
+# Two instances of one kind of event: same place, river and wording, different years and details.
+SIBLINGS = [
+    "A storm flooded Port Elmsby in 2005; the Varne river rose and 300 homes of Elmsby were evacuated.",
+    "A storm flooded Port Elmsby in 2019; the Varne river rose and the Norwick bridge of Elmsby collapsed.",
+    "Floods in Port Elmsby in 2005: the Varne burst its banks and 300 homes were evacuated, Idris Calloway said.",
+    "Floods in Port Elmsby in 2019: the Norwick bridge fell into the Varne, Tamsin Reyes said.",
+]
+
+
+def _young(**overrides: float) -> ClusterSettings:
+    # Everything sharing a word joins (the weak-evidence seeding the split repairs); no bridging merges.
+    values = {"join_threshold": 0.0, "merge_threshold": 2.0, "absorb_threshold": 2.0, "split_threshold": 1.0}
+    values.update(overrides)
+    return ClusterSettings(use_embeddings=False, embedding_weight=0.0, **values)
+
+
+def test_a_young_story_splits_where_its_members_name_different_years() -> None:
+    clusterer = StoryClusterer(_young())
+    for i in (0, 1, 2, 3):
+        clusterer.add(ClusterItem(f"a{i}", "", SIBLINGS[i]))
+    assert _partition(clusterer.assignment) == {frozenset({"a0", "a2"}), frozenset({"a1", "a3"})}
+    kept = clusterer.assignment["a0"]
+    assert [m.id for m in clusterer.stories[kept].members or []] == ["a0", "a2"]
+    assert clusterer.stories[kept].size == 2 and "year:2019" not in clusterer.stories[kept].names
+
+
+def test_a_young_story_without_a_year_conflict_does_not_split() -> None:
+    clusterer = StoryClusterer(_young())
+    for i, text in enumerate(SIBLINGS):
+        clusterer.add(ClusterItem(f"a{i}", "", text.replace("2019", "2005")))
+    assert len(clusterer.stories) == 1
+    clusterer = StoryClusterer(_young(split_threshold=0.0))  # dissimilar enough is required too
+    for i in (0, 1, 2, 3):
+        clusterer.add(ClusterItem(f"a{i}", "", SIBLINGS[i]))
+    assert len(clusterer.stories) == 1
+
+
+def test_an_established_story_keeps_no_members() -> None:
+    clusterer = StoryClusterer(_young(split_members=2))
+    for i, text in enumerate(SIBLINGS):
+        clusterer.add(ClusterItem(f"a{i}", "", text))
+    (story,) = clusterer.stories.values()
+    assert story.members is None and story.size == 4
+
+
+def test_a_single_article_story_joins_the_story_that_grew_around_it() -> None:
+    texts = [QUAKE[0], FINANCE[0] + " " + QUAKE[1][:80], QUAKE[0].replace("earthquake", "quake")]
+
+    def run(absorb: float) -> set[frozenset[str]]:
+        settings = ClusterSettings(use_embeddings=False, embedding_weight=0.0, join_threshold=0.6,
+                                   merge_threshold=2.0, absorb_threshold=absorb)
+        clusterer = StoryClusterer(settings)
+        for i, text in enumerate(texts):
+            clusterer.add(ClusterItem(f"a{i}", "", text))
+        return _partition(clusterer.assignment)
+
+    assert run(2.0) == {frozenset({"a0", "a2"}), frozenset({"a1"})}
+    assert run(0.05) == {frozenset({"a0", "a1", "a2"})}
+
+
+def test_splits_persist_and_reloads_change_nothing(tmp_path: Path) -> None:
+    """A split moves members between stored stories; reloading before every article gives the same stories."""
+    settings = _young()
+    settings.use_embeddings, settings.embedding_weight = True, 1.0
+    memory = StoryClusterer(settings)
+    arts = [_article(i, text, f"2031-05-0{i + 1}", f"outlet{i}") for i, text in enumerate(SIBLINGS)]
+    for article in arts:
+        memory.add(cluster_item(article, embedding=_FakeEmbedder().encode([article.text])[0]))
+    assert len(memory.stories) == 2
+    with Store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        for article in arts:
+            store.add_articles([article], stories=_open(store, settings, _FakeEmbedder()))
+        stored = {s.id: s for s in store.list_stories()}
+        reloaded = _open(store, settings).clusterer
+    assert {sid: s.article_ids for sid, s in stored.items()} == {s.id: s.article_ids for s in memory.story_list()}
+    for sid, story in memory.stories.items():
+        assert _comparable(reloaded.stories[sid]) == _comparable(story)
+        assert [_member(m) for m in reloaded.stories[sid].members or []] == [_member(m) for m in story.members or []]
+
+
+def _member(m: _Member) -> tuple:
+    return (m.id, m.title, list(m.terms.items()), list(m.names.items()), m.published, m.outlet, m.embedding.tolist())
+
+
+def test_a_group_is_dated_by_the_years_most_of_its_members_mention() -> None:
+    def member(*years: str) -> _Member:
+        return _Member("m", "", Counter(), Counter(f"year:{y}" for y in years))
+
+    assert _dominant_years([member("2005", "1999"), member("2005"), member("2019", "1999", "1999")]) == {
+        "year:2005", "year:1999"}
+    assert _dominant_years([member("2005", "1999"), member("2005")]) == {"year:2005"}
+    assert _dominant_years([member(), member()]) == set()

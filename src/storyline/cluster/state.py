@@ -8,12 +8,14 @@ together.
 
 The state is JSON and raw float32 bytes, never pickle: per live story its bounded term and name counts,
 its term and name vectors as last refreshed, outlet counts, dates, title, size and embedding sum; the
-document frequencies one row per token; a few scalars. The article -> story map is the store's
-``story_articles`` table and is never loaded: a tracker holds only stories, not their members. The
-inverted index is not stored but rebuilt on load by entering the stories in the order they were last
-refreshed, which reproduces it exactly as long as no term's posting list overflowed
-(``ClusterSettings.posting_limit``); past that, a story dropped from a long posting list earlier may
-come back in it, which only widens the candidate search.
+document frequencies one row per token; a few scalars. A young story (at most ``split_members``
+articles) also keeps its members, so that it can still split: their term and name counts, title, outlet
+and date in the JSON, their lead embeddings after the story's embedding sum in the same float32 bytes.
+The article -> story map is the store's ``story_articles`` table and is never loaded: a tracker holds
+only stories (and the kept members of young ones). The inverted index is not stored but rebuilt on load
+by entering the stories in the order they were last refreshed, which reproduces it exactly as long as
+no term's posting list overflowed (``ClusterSettings.posting_limit``); past that, a story dropped from a
+long posting list earlier may come back in it, which only widens the candidate search.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 from storyline.cluster.stories import (
     ClusterChanges,
     StoryClusterer,
+    _Member,
     _Story,
     cluster_item,
     lead,
@@ -158,10 +161,43 @@ def _record(story: _Story) -> StoryRecord:
         "term_vec": len(story.term_vec),
         "names": name_keys,
         "name_vec": len(story.name_vec),
+        "members": None if story.members is None else [_member_row(m) for m in story.members],
     }
     weights = np.concatenate(term_arrays + name_arrays).astype(_WEIGHT).tobytes()
-    embedding = None if story.embedding_sum is None else story.embedding_sum.astype(_FLOAT).tobytes()
+    embedding = None
+    if story.embedding_sum is not None:  # the sum, then the embeddings of the kept members that have one
+        vectors = [story.embedding_sum] + [m.embedding for m in story.members or [] if m.embedding is not None]
+        embedding = np.concatenate(vectors).astype(_FLOAT).tobytes()
     return StoryRecord(story=public, seq=story.seq, state=state, weights=weights, embedding=embedding)
+
+
+def _member_row(member: _Member) -> dict:
+    return {
+        "id": member.id,
+        "title": member.title,
+        "outlet": member.outlet,
+        "published": member.published.isoformat() if member.published else None,
+        "terms": dict(member.terms),
+        "names": dict(member.names),
+        "embedded": member.embedding is not None,
+    }
+
+
+def _members_from_state(rows: list[dict] | None, vectors: np.ndarray | None) -> list[_Member] | None:
+    """A story's kept members (None: an established story, or one saved before members were kept)."""
+    if rows is None:
+        return None
+    members, at = [], 0
+    for row in rows:
+        embedding = None
+        if row["embedded"] and vectors is not None:
+            embedding, at = vectors[at], at + 1
+        members.append(_Member(
+            id=row["id"], title=row["title"], terms=Counter(row["terms"]), names=Counter(row["names"]),
+            embedding=embedding, outlet=row["outlet"],
+            published=date.fromisoformat(row["published"]) if row["published"] else None,
+        ))
+    return members
 
 
 def _encode(counts: Counter[str], vec: dict[str, float]) -> tuple[list[str], list[np.ndarray]]:
@@ -195,17 +231,21 @@ def _story_from_state(row: dict, weights: bytes, embedding: bytes | None) -> _St
     arrays = np.frombuffer(weights, dtype=_WEIGHT)
     terms, term_vec, at = _decode(row["terms"], row["term_vec"], arrays, 0)
     names, name_vec, _ = _decode(row["names"], row["name_vec"], arrays, at)
+    vectors = None if embedding is None else np.frombuffer(embedding, dtype=_FLOAT).astype(np.float32)
+    if vectors is not None:  # the sum, then one row per kept member with an embedding
+        vectors = vectors.reshape(1 + sum(m["embedded"] for m in row.get("members") or []), -1)
     return _Story(
         id=row["id"],
         title=row["title"],
         outlets=Counter(row["outlets"]),
         terms=terms,
         names=names,
-        embedding_sum=None if embedding is None else np.frombuffer(embedding, dtype=_FLOAT).astype(np.float32),
+        embedding_sum=None if vectors is None else vectors[0].copy(),
         first=date.fromisoformat(row["first"]) if row["first"] else None,
         last=date.fromisoformat(row["last"]) if row["last"] else None,
         term_vec=term_vec,
         name_vec=name_vec,
         size=int(row["size"]),
         seq=int(row["seq"]),
+        members=_members_from_state(row.get("members"), None if vectors is None else vectors[1:]),
     )

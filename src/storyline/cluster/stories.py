@@ -7,7 +7,9 @@ article and a story that both mention years but none in common score lower (two 
 of event). Stories fade as days pass between an article and the story's last article. Candidate
 stories come from an inverted index over each story's heaviest terms, so each article is compared
 with a bounded number of stories, never all pairs. When an article is close to two stories, they
-merge (the bridging article).
+merge (the bridging article). Young stories are revised: a story of at most ``split_members`` articles
+keeps its members and splits in two when they form two groups that mention different years and score
+low against each other, and a single-article story joins a story that has grown to fit it.
 """
 
 from __future__ import annotations
@@ -50,6 +52,19 @@ class ClusterItem:
 
 
 @dataclass
+class _Member:
+    """What a young story keeps of each member, so that it can split (see ``StoryClusterer._split``)."""
+
+    id: str
+    title: str
+    terms: Counter[str]
+    names: Counter[str]
+    embedding: np.ndarray | None = None
+    outlet: str | None = None
+    published: date | None = None
+
+
+@dataclass
 class _Story:
     id: str
     title: str
@@ -66,6 +81,8 @@ class _Story:
     size: int = 0
     # When the story's vectors were last refreshed: the inverted index is rebuilt in this order on load.
     seq: int = 0
+    # Every member, in order, while the story holds at most ``split_members`` articles; None after that.
+    members: list[_Member] | None = field(default_factory=list)
 
 
 @dataclass
@@ -73,7 +90,8 @@ class ClusterChanges:
     """What a clusterer changed since its state was last saved (cluster/state.py writes it to the store)."""
 
     # In order: ("assign", article id, story id, position in the story), ("merge", merged story id, kept story
-    # id, position offset of the merged story's articles in the kept one).
+    # id, position offset of the merged story's articles in the kept one), ("move", article id, story id, new
+    # position): a split story's members, renumbered in the story they stay in or go to.
     events: list[tuple[str, str, str, int]] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)  # stories created or refreshed
     removed: set[str] = field(default_factory=set)  # stories merged into another
@@ -127,10 +145,13 @@ class StoryClusterer:
                 if score >= s.merge_threshold and sid in self.stories:
                     story = self._merge(story, self.stories[sid])
         else:
-            story = _Story(id=_story_id(item.id), title=item.title or _first_sentence(item.text, s.lead_chars))
+            story = _Story(id=_story_id(item.id), title=_title(item, s.lead_chars))
             self.stories[story.id] = story
         self._attach(story, item, item_terms, item_names)
-        return story.id
+        if story.members is not None and len(story.members) >= 3:
+            self._split(story)
+        self._absorb(self.stories[self.assignment[item.id]], [sid for _, sid in scored])
+        return self.assignment[item.id]
 
     def story_list(self) -> list[Story]:
         """All stories as model objects, largest first."""
@@ -162,31 +183,61 @@ class StoryClusterer:
     def _similarity(
         self, term_vec: dict[str, float], name_vec: dict[str, float], item: ClusterItem, story: _Story
     ) -> float:
-        s = self.settings
-        score = s.term_weight * cosine(term_vec, story.term_vec)
-        weights = s.term_weight
-        if name_vec and story.name_vec:
-            score += s.name_weight * cosine(name_vec, story.name_vec)
-            weights += s.name_weight
+        embedding = None
         if item.embedding is not None and story.embedding_sum is not None:
             norm = float(np.linalg.norm(story.embedding_sum)) or 1.0
-            similarity = float(item.embedding @ story.embedding_sum) / norm
-            # Any two news leads sit around 0.4-0.5 in MiniLM space: only the excess over the floor is evidence.
-            score += s.embedding_weight * max(0.0, (similarity - s.embedding_floor) / (1.0 - s.embedding_floor))
-            weights += s.embedding_weight
-        return score / weights * self._decay(item.published, story) * self._year_conflict(name_vec, story)
+            embedding = float(item.embedding @ story.embedding_sum) / norm
+        score = self._blend(cosine(term_vec, story.term_vec), cosine(name_vec, story.name_vec)
+                            if name_vec and story.name_vec else None, embedding)
+        return score * self._decay(item.published, story) * self._year_conflict(name_vec, story.names)
 
-    def _year_conflict(self, name_vec: dict[str, float], story: _Story) -> float:
-        """``year_conflict_factor`` when the article and the story both name years but none in common.
+    def _blend(self, terms: float, names: float | None, embedding: float | None) -> float:
+        """The weighted mean of the signals present (``None``: a side has no names, or no embedding)."""
+        s = self.settings
+        score, weights = s.term_weight * terms, s.term_weight
+        if names is not None:
+            score += s.name_weight * names
+            weights += s.name_weight
+        if embedding is not None:
+            # Any two news leads sit around 0.4-0.5 in MiniLM space: only the excess over the floor is evidence.
+            score += s.embedding_weight * max(0.0, (embedding - s.embedding_floor) / (1.0 - s.embedding_floor))
+            weights += s.embedding_weight
+        return score / weights
+
+    def _year_conflict(self, name_vec: dict[str, float], names: Counter[str] | dict[str, float]) -> float:
+        """``year_conflict_factor`` when the article and the story (``names``) both name years but none in common.
 
         Two instances of one kind of event (two quakes in a region, two emergency patches) share their
         words and names; the years they mention, the filing year in a dateline among them, often differ.
         """
         years = [key for key in name_vec if key.startswith("year:")]
-        if not years or any(key in story.names for key in years):
+        if not years or any(key in names for key in years):
             return 1.0
-        story_has_years = any(key.startswith("year:") for key in story.names)
+        story_has_years = any(key.startswith("year:") for key in names)
         return self.settings.year_conflict_factor if story_has_years else 1.0
+
+    def _absorb(self, story: _Story, candidates: list[str]) -> None:
+        """Merge into ``story`` the single-article stories among ``candidates`` whose article now fits it.
+
+        An article that arrived before its story had taken shape started a story of its own; once the
+        story has grown (an article was just attached to it), that article is scored against it again as
+        if it arrived now, and joins at ``absorb_threshold``. A single-article story is its article (its
+        vectors, its embedding, its date), so this needs no state of its own.
+        """
+        for sid in candidates:
+            other = self.stories.get(sid)
+            if other is None or other is story or other.size != 1:
+                continue
+            embedding = None
+            if other.embedding_sum is not None and story.embedding_sum is not None:
+                embedding = float(other.embedding_sum @ story.embedding_sum) / (
+                    float(np.linalg.norm(story.embedding_sum)) or 1.0
+                )
+            names = cosine(other.name_vec, story.name_vec) if other.name_vec and story.name_vec else None
+            score = self._blend(cosine(other.term_vec, story.term_vec), names, embedding)
+            score *= self._year_conflict(other.name_vec, story.names) * self._decay(other.last, story)
+            if score >= self.settings.absorb_threshold:
+                story = self._merge(story, other)
 
     def _decay(self, when: date | None, story: _Story) -> float:
         """1 within the grace period of the story's span, then exponential fading with the gap in days."""
@@ -211,6 +262,79 @@ class StoryClusterer:
         if item.published:
             story.first = min(story.first or item.published, item.published)
             story.last = max(story.last or item.published, item.published)
+        if story.members is not None:
+            if story.size <= self.settings.split_members:
+                story.members.append(_Member(item.id, _title(item, self.settings.lead_chars), terms, item_names,
+                                             item.embedding, item.outlet, item.published))
+            else:
+                story.members = None  # an established story: its members are no longer kept
+        self._refresh(story)
+
+    def _split(self, story: _Story) -> None:
+        """Split a young story in two when its members form two groups that do not belong together.
+
+        The second article of an event is often compared with a single article, where the evidence is
+        weakest; when it is the first report of a sibling event (another quake, another title fight), it
+        joins, and the mixed story then draws in both events. While a story is young its members are kept:
+        they are grouped in two by average linkage on the pairwise similarity (the blend an article and a
+        story are scored with), and when the years most of each group's members mention differ (two instances
+        of one kind of event) and the mean similarity across the groups is below ``split_threshold``, the group
+        without the story's first article becomes a story of its own. Similarity alone does not decide:
+        on ECB+ the groups of one story's members were as far apart as those of two sibling stories.
+        """
+        members = story.members
+        assert members is not None
+        dated = [{k for k in m.names if k.startswith("year:")} for m in members]
+        dated = [years for years in dated if years]
+        if len(dated) < 2 or set.intersection(*dated):
+            return  # a year every dated member mentions is the dominant year of any group: no conflict possible
+        n = len(members)
+        vectors = [(weigh(m.terms, self.term_df), weigh(m.names, self.name_df) if m.names else {}) for m in members]
+        sim = np.zeros((n, n))
+        for i in range(n):
+            for j in range(i + 1, n):
+                (ti, ni), (tj, nj) = vectors[i], vectors[j]
+                ei, ej = members[i].embedding, members[j].embedding
+                score = self._blend(cosine(ti, tj), cosine(ni, nj) if ni and nj else None,
+                                    float(ei @ ej) if ei is not None and ej is not None else None)
+                sim[i, j] = sim[j, i] = score * self._year_conflict(ni, nj)
+        groups = [[i] for i in range(n)]
+        while len(groups) > 2:
+            best = max(((a, b) for a in range(len(groups)) for b in range(a + 1, len(groups))),
+                       key=lambda ab: sim[np.ix_(groups[ab[0]], groups[ab[1]])].mean())
+            groups[best[0]] += groups.pop(best[1])
+        years = [_dominant_years([members[i] for i in group]) for group in groups]
+        if not (years[0] and years[1]) or years[0] & years[1]:
+            return  # no conflict: a story's members can differ in what they stress and still be one story
+        if sim[np.ix_(groups[0], groups[1])].mean() >= self.settings.split_threshold:
+            return
+        stay, leave = sorted(groups, key=min)
+        new = _Story(id=_story_id(members[min(leave)].id, self.seq), title=members[min(leave)].title)
+        self.stories[new.id] = new
+        for target, group in ((story, sorted(stay)), (new, sorted(leave))):
+            self._rebuild(target, [members[i] for i in group])
+
+    def _rebuild(self, story: _Story, members: list[_Member]) -> None:
+        """Make ``story`` hold exactly ``members`` (one half of a split), renumbered in their order."""
+        story.members = members
+        story.size = len(members)
+        story.outlets = Counter(m.outlet for m in members if m.outlet)
+        story.terms, story.names = Counter(), Counter()
+        story.embedding_sum = None
+        story.first = story.last = None
+        for position, m in enumerate(members):
+            story.terms.update(m.terms)
+            story.names.update(m.names)
+            if m.embedding is not None:
+                story.embedding_sum = _add(story.embedding_sum, m.embedding)
+            if m.published:
+                story.first = min(story.first or m.published, m.published)
+                story.last = max(story.last or m.published, m.published)
+            self.assignment[m.id] = story.id
+            if self.changes is not None:
+                self.changes.events.append(("move", m.id, story.id, position))
+        ids = {m.id for m in members}
+        story.article_ids = [aid for aid in dict.fromkeys(story.article_ids + [m.id for m in members]) if aid in ids]
         self._refresh(story)
 
     def _refresh(self, story: _Story) -> None:
@@ -261,6 +385,8 @@ class StoryClusterer:
         keep.names.update(other.names)
         if other.embedding_sum is not None:
             keep.embedding_sum = _add(keep.embedding_sum, other.embedding_sum)
+        fits = keep.members is not None and other.members is not None and keep.size <= self.settings.split_members
+        keep.members = keep.members + other.members if fits else None  # type: ignore[operator]
         for d in (other.first, other.last):
             if d:
                 keep.first = min(keep.first or d, d)
@@ -281,12 +407,29 @@ def _first_sentence(text: str, max_chars: int) -> str:
     return sentence if len(sentence) <= max_chars else sentence[:max_chars].rsplit(" ", 1)[0] + "…"
 
 
+def _dominant_years(members: list[_Member]) -> set[str]:
+    """The years mentioned by the most members (``year:…`` anchors; ties all count, none: empty).
+
+    The year of the event, not every year a member recalls: two reports of one event can both look back to
+    different earlier years, and the union of a group's years would overlap the other group's by chance.
+    """
+    counts = Counter(key for m in members for key in set(m.names) if key.startswith("year:"))
+    top = max(counts.values(), default=0)
+    return {key for key, n in counts.items() if n == top}
+
+
+def _title(item: ClusterItem, max_chars: int) -> str:
+    return item.title or _first_sentence(item.text, max_chars)
+
+
 def _add(total: np.ndarray | None, vector: np.ndarray) -> np.ndarray:
     return vector.copy() if total is None else total + vector
 
 
-def _story_id(first_article_id: str) -> str:
-    return "s" + hashlib.sha256(first_article_id.encode()).hexdigest()[:12]
+def _story_id(first_article_id: str, split_at: int | None = None) -> str:
+    """A story's id, from its first article (and, for the half split off a story, the refresh counter then)."""
+    key = first_article_id if split_at is None else f"{first_article_id}/split/{split_at}"
+    return "s" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def _day(article: Article) -> date | None:
