@@ -215,3 +215,39 @@ def test_quotes_with_and_without_context_vectors(nlp):
     for on in (False, True):  # the shipped model has no context features: the switch changes nothing
         quotes = extract_quotes(nlp(text), settings=QuotesSettings(context_vectors=on))
         assert quote_with(quotes, "We will not sign").speaker_entity == "Maria Lopez"
+
+
+def test_doubled_apostrophes_are_double_quote_marks():
+    text = "''We are ready,'' the envoy said. It's the ''best'' offer, and the 'old' one."
+    assert [text[s:e] for s, e in quoted_regions(text)] == ["''We are ready,''", "''best''"]
+
+
+def test_content_takes_its_quotation_marks_and_punctuation():
+    from storyline.annotate.quotes import _Draft, _snap_to_quotation_marks
+
+    text = 'Later she said: "We will build the bridge next year." Then "it is over, done," he said.'
+    regions = quoted_regions(text)
+    short = _Draft(cue=[(6, 10)], content=[(text.index("We"), text.index(" next"))])  # mark left out
+    bare = _Draft(cue=[(0, 1)], content=[(text.index("it is"), text.index(",\" he"))])
+    inner = _Draft(cue=[(0, 1)], content=[(text.index("will"), text.index(" next"))])  # touches no mark
+    outside = _Draft(cue=[(0, 1)], content=[(0, 5)])  # no quotation: unchanged
+    _snap_to_quotation_marks(text, [short, bare, inner, outside], regions)
+    assert text[slice(*short.content[0])] == '"We will build the bridge next year."'
+    assert text[slice(*bare.content[0])] == '"it is over, done,"'
+    assert text[slice(*inner.content[0])] == "will build the bridge"
+    assert outside.content == [(0, 5)]
+
+
+def test_quotation_continued_after_its_frame_and_in_the_next_paragraph(nlp):
+    text = (
+        "The minister spoke in the capital on Monday.\n\n"
+        "“The budget will be balanced by the end of the year,” Maria Lopez said. “Nobody should doubt it.”\n\n"
+        "“We have done the work and the numbers are clear to everyone.”\n\n"
+        "The opposition disagreed."
+    )
+    quotes = quotes_of(nlp, text)
+    q = quote_with(quotes, "The budget will be balanced")
+    assert q.speaker_entity == "Maria Lopez"
+    assert q.content.start == text.index("“The budget")
+    assert q.content.end == text.index("to everyone.”") + len("to everyone.”")
+    assert [r for r in quotes if "numbers are clear" in r.content.text] == [q]

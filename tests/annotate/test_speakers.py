@@ -115,3 +115,12 @@ def test_object_of_an_infinitive_cue_is_its_speaker(nlp):
     )
     for q in quotes_of(nlp, text):
         assert q.speaker is None or not q.speaker.text.startswith("Enemy troops")
+
+
+def test_tagged_addressee_is_replaced_by_the_subject(nlp):
+    from storyline.annotate.quotes import _char_span, _check_sources, _Draft
+
+    doc = nlp("Ines Duarte told reporters the troops were safe.")
+    draft = _Draft(cue=[_char_span(doc[2:3])], source=[_char_span(doc[3:4])], content=[_char_span(doc[4:8])])
+    _check_sources(doc, [draft])  # the object of the cue verb is its addressee, not its speaker
+    assert doc.text[slice(*draft.source[0])] == "Ines Duarte"

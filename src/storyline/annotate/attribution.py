@@ -124,17 +124,26 @@ def _paragraph_quotes(text: str, offset: int) -> list[tuple[int, int, bool]]:
     out: list[tuple[int, int, bool]] = []
     start: int | None = None
     opener = ""
+    skip = False
     for i, ch in enumerate(text):
+        if skip:  # the second character of a '' mark
+            skip = False
+            continue
         prev = text[i - 1] if i else " "
         nxt = text[i + 1] if i + 1 < len(text) else " "
+        # two apostrophes are a double mark in some wire and archive texts: ''Yes,'' he said.
+        doubled = ch == "'" and nxt == "'"
         if start is None:
-            if ch in _DOUBLE_OPEN or (ch in '"‘' and not prev.isalnum()):
-                start, opener = i, ch
+            if ch in _DOUBLE_OPEN or (ch in '"‘' and not prev.isalnum()) or (doubled and not prev.isalnum()):
+                start, opener, skip = i, ch + nxt if doubled else ch, doubled
             continue
-        closes = (ch == "’" and not nxt.isalnum()) if opener == "‘" else (ch in _DOUBLE_CLOSE or ch == '"')
+        if opener == "''":
+            closes = doubled
+        else:
+            closes = (ch == "’" and not nxt.isalnum()) if opener == "‘" else (ch in _DOUBLE_CLOSE or ch == '"')
         if closes:
-            out.append((offset + start, offset + i + 1, True))
-            start = None
+            out.append((offset + start, offset + i + 1 + (opener == "''"), True))
+            start, skip = None, opener == "''"
     if start is not None:
         out.append((offset + start, offset + len(text), False))
     return out
@@ -143,9 +152,10 @@ def _paragraph_quotes(text: str, offset: int) -> list[tuple[int, int, bool]]:
 def quoted_regions(text: str) -> list[tuple[int, int]]:
     """Character spans (marks included) of quotations in ``text``.
 
-    Curly and straight double quotes, and single curly quotes at word edges (so that apostrophes
-    are not taken for marks). A quotation left open at the end of a paragraph continues when the
-    next paragraph opens with a quote mark, the newspaper convention for multi-paragraph quotes.
+    Curly and straight double quotes, two apostrophes as a double mark (``''Yes,'' he said``), and
+    single curly quotes at word edges (so that apostrophes are not taken for marks). A quotation
+    left open at the end of a paragraph continues when the next paragraph opens with a quote mark,
+    the newspaper convention for multi-paragraph quotes.
     """
     return list(_quoted_regions(text))
 

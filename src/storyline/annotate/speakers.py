@@ -104,7 +104,7 @@ def names_a_speaker(span: Span) -> bool:
 
 def _nominal_head(span: Span) -> Token:
     """The noun or pronoun heading a mention (a stray adverb tagged into it is skipped)."""
-    heads = [t for t in span if not span.start <= t.head.i < span.end or t.head is t]
+    heads = [t for t in span if not span.start <= t.head.i < span.end or t.head.i == t.i]
     nominal = [t for t in heads if t.pos_ in ("NOUN", "PROPN", "PRON")]
     return (nominal or heads or [span.root])[0]
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from storyline.annotate.gazetteer import Gazetteer
+from storyline.cluster.sentences import quoted_mask
 from storyline.cluster.vectors import DocumentFrequencies, Embedder, presence_matrix, shared_embedder, tokens
 from storyline.model import Annotations, Article, Citation, MergedEntity, Quote, QuoteGroup, QuoteVersion
 from storyline.reconcile.entities import entity_id_map
@@ -53,6 +54,8 @@ _PERSON_THEN_ORG = re.compile(
 # "US Secretary of State ", "Russia's Foreign Minister ".
 _COUNTRY_TITLE = re.compile(r"\b([A-Z][\w.]+?)(?:['’]s)?\s+[A-Z][\w.]*\s+(?:(?:[A-Z][\w.]*|of)\s+){0,3}$")
 _QUOTE_MARKS = "\"'“”‘’«»"
+# A quotation shorter than this (a scare-quoted word) is not compared on its own.
+_MIN_PIECE_WORDS = 3
 # Prior weight of general English frequencies in the content words' IDF (as in cluster/vectors.py).
 _PRIOR_DOCUMENTS = 1000.0
 
@@ -98,6 +101,17 @@ def _stem(word: str) -> str:
 
 def _content_text(quote: Quote) -> str:
     return quote.content.text.strip().strip(_QUOTE_MARKS + " ,.").strip()
+
+
+def _quotation_pieces(quote: Quote) -> list[str]:
+    """The quotations a content strings together (``"A," she said. "B."``, a quote carried over paragraphs),
+    each compared on its own: another outlet may carry only one of them, or translate them apart. A
+    content of one quotation or none is one piece."""
+    content = quote.content.text
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], quoted_mask(content).astype(np.int8), [0]])))
+    pieces = [content[a:b].strip(_QUOTE_MARKS + " ,.") for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    pieces = [p for p in pieces if len(p.split()) >= _MIN_PIECE_WORDS]
+    return pieces if len(pieces) > 1 else [_content_text(quote)]
 
 
 def _affiliations(
@@ -235,8 +249,11 @@ def group_quotes(
     row[needed] = np.arange(len(needed))
     cosine = np.zeros((0, 0), dtype=np.float32)
     if needed:
-        vectors = (embedder or shared_embedder()).encode([_content_text(items[k].quote) for k in needed])
-        cosine = vectors @ vectors.T
+        pieces = [_quotation_pieces(items[k].quote) for k in needed]
+        vectors = (embedder or shared_embedder()).encode([p for ps in pieces for p in ps])
+        # Two quotes are as close as their closest pieces: the rows of each quote's pieces are contiguous.
+        starts = np.cumsum([0, *map(len, pieces)])[:-1]
+        cosine = np.maximum.reduceat(np.maximum.reduceat(vectors @ vectors.T, starts, axis=0), starts, axis=1)
     scores = _pair_scores(items, pairs, row, cosine, df, s)
     groups = _merge(items, scores)
     if not s.keep_singletons:
