@@ -169,3 +169,24 @@ def test_sample_story_quote_groups(sample: tuple[list, dict], embedder: Embedder
     # the ministry is one entity across the articles naming it, under each spelling
     ministry = next(e for e in entities if e.id == "org:russia:defense-ministry")
     assert len(ministry.article_ids) >= 2 and len(ministry.spellings) >= 2
+
+
+def test_a_quotation_carried_on_after_said_is_matched_piece_by_piece(embedder: Embedder) -> None:
+    """One outlet strings two quotations into one content; another carries only the second, translated."""
+    a_text = (
+        '"We will rebuild every school before winter comes," Mayor Anna Berg said. "The army has shown us its '
+        'back, and the city is free again after six long months of occupation."'
+    )
+    b_text = (
+        'Anna Berg said: "The army showed us its back; after half a year under occupation our city is '
+        'free once more."'
+    )
+    person = ("person:anna-berg", "person", "Anna Berg", ["Anna Berg"])
+    ann = {
+        "a": annotations("a", [entity(a_text, *person)], [quote(a_text, a_text, "Anna Berg", person[0])]),
+        "b": annotations("b", [entity(b_text, *person)],
+                         [quote(b_text, b_text[b_text.index('"'):], "Anna Berg", person[0])]),
+    }
+    articles = [article("a", a_text, "Daily A"), article("b", b_text, "Wire B")]
+    groups = _groups(articles, ann, embedder)
+    assert [sorted(v.article_id for v in g.versions) for g in groups if len(g.versions) > 1] == [["a", "b"]]
