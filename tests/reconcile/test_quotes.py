@@ -174,13 +174,11 @@ def test_sample_story_quote_groups(sample: tuple[list, dict], embedder: Embedder
 def test_a_quotation_carried_on_after_said_is_matched_piece_by_piece(embedder: Embedder) -> None:
     """One outlet strings two quotations into one content; another carries only the second, translated."""
     a_text = (
-        '"We will rebuild every school before winter comes," Mayor Anna Berg said. "The army has shown us its '
-        'back, and the city is free again after six long months of occupation."'
+        '"We will rebuild every school, every hospital and every bridge before the first snow falls, and the '
+        'budget for it has been approved by the council this morning," Mayor Anna Berg said. "The army has '
+        'shown us its back, and the city is free again."'
     )
-    b_text = (
-        'Anna Berg said: "The army showed us its back; after half a year under occupation our city is '
-        'free once more."'
-    )
+    b_text = 'Anna Berg said: "The army showed us its back; our city is free once more."'
     person = ("person:anna-berg", "person", "Anna Berg", ["Anna Berg"])
     ann = {
         "a": annotations("a", [entity(a_text, *person)], [quote(a_text, a_text, "Anna Berg", person[0])]),
