@@ -6,6 +6,8 @@ import pytest
 
 spacy = pytest.importorskip("spacy")
 
+from quote_checks import quote_with  # noqa: E402
+
 from storyline.annotate.attribution import quoted_regions  # noqa: E402
 from storyline.annotate.quotes import extract_quotes  # noqa: E402
 from storyline.model import Quote  # noqa: E402
@@ -25,12 +27,6 @@ def quotes_of(nlp, text: str) -> list[Quote]:
                 assert text[m.start : m.end] == m.text
         assert q.start <= q.content.start and q.content.end <= q.end
     return quotes
-
-
-def quote_with(quotes: list[Quote], fragment: str) -> Quote:
-    found = [q for q in quotes if fragment in q.content.text]
-    assert found, f"no quote containing {fragment!r} in {[q.content.text for q in quotes]}"
-    return found[0]
 
 
 def test_direct_quote_speaker_after(nlp):

@@ -9,6 +9,8 @@ import pytest
 
 spacy = pytest.importorskip("spacy")
 
+from quote_checks import quote_with  # noqa: E402
+
 from storyline.annotate.quotes import extract_quotes  # noqa: E402
 from storyline.model import Quote  # noqa: E402
 
@@ -27,12 +29,6 @@ def quotes_of(nlp, text: str) -> list[Quote]:
         if q.speaker is not None and q.speaker.text.lower() in PRONOUNS:
             assert q.speaker_entity is not None, f"unresolved speaker {q.speaker.text!r}"
     return quotes
-
-
-def quote_with(quotes: list[Quote], fragment: str) -> Quote:
-    found = [q for q in quotes if fragment in q.content.text]
-    assert found, f"no quote containing {fragment!r} in {[q.content.text for q in quotes]}"
-    return found[0]
 
 
 def test_who_resolves_to_the_person_it_follows(nlp):
