@@ -46,7 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -227,9 +227,12 @@ def write_jsonl(items: list[Item], folder: Path) -> Path:
 
 
 @contextmanager
-def timed_calls(module: Any, names: dict[str, str], seconds: dict[str, float], cpu: dict[str, float]) -> Iterator[None]:
+def timed_calls(
+    module: Any, names: dict[str, str], seconds: dict[str, float], cpu: dict[str, float], progress: Iterable[str] = ()
+) -> Iterator[None]:
     """Wrap ``module.<name>`` so wall and CPU time spent in it add to ``seconds[label]`` and ``cpu[label]``
-    (restored on exit). A call inside another wrapped call of the same label is not counted twice."""
+    (restored on exit). A call inside another wrapped call of the same label is not counted twice. The
+    names in ``progress`` print their times to stderr when they return (a long run shows where it is)."""
     originals = {name: getattr(module, name) for name in names}
     active: set[str] = set()
 
@@ -247,6 +250,8 @@ def timed_calls(module: Any, names: dict[str, str], seconds: dict[str, float], c
                 active.discard(label)
                 seconds[label] = seconds.get(label, 0.0) + time.perf_counter() - start
                 cpu[label] = cpu.get(label, 0.0) + cpu_seconds() - start_cpu
+                if name in progress:
+                    print(f"  {label}: {seconds[label]:.1f} s, {cpu[label]:.1f} CPU-s", file=sys.stderr, flush=True)
 
         return timed
 
@@ -317,6 +322,8 @@ def run_size(size: int, data: Path, n_process: int) -> dict[str, Any]:
         root = Path(tmp)
         inputs = [str(write_jsonl(items, root / "in").parent)]
         result["floor"] = floor(texts, settings.annotate.spacy_batch_size, n_process, fast=False)
+        print(f"  floor: {result['floor']['pipe']:.1f} s, {result['floor']['pipe_cpu']:.1f} CPU-s", file=sys.stderr,
+              flush=True)
         if size <= FAST_FLOOR_MAX:
             result["floor_fast"] = floor(texts, settings.annotate.spacy_batch_size, n_process, fast=True)
         seconds: dict[str, float] = {}
@@ -324,7 +331,7 @@ def run_size(size: int, data: Path, n_process: int) -> dict[str, Any]:
         names = {name: label for name, (label, _) in STAGES.items()}
         for _, steps in STAGES.values():
             names.update(steps)
-        with timed_calls(api, names, seconds, cpu), timed() as e2e:
+        with timed_calls(api, names, seconds, cpu, progress=STAGES), timed() as e2e:
             analyzed = api.analyze(inputs, root / "out", settings, db=str(root / "store.db"))
         result.update(e2e=e2e["seconds"], e2e_cpu=e2e["cpu"], seconds=seconds, cpu=cpu,
                       articles=len(analyzed.ingest.article_ids), story_reports=len(analyzed.story_reports) // 2)
@@ -380,9 +387,9 @@ def main() -> int:
     for size in args.sizes:
         cmd = [sys.executable, __file__, "--one", str(size), "--n-process", str(args.n_process),
                "--data", str(args.data)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        # The child's stderr (its progress lines, warnings) passes through; its stdout is the result.
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
         if proc.returncode != 0:
-            print(proc.stderr, file=sys.stderr)
             return 1
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         print_size(r)
