@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from fake_embedders import CountingEmbedder
 from typer.testing import CliRunner
 
 from storyline import api
 from storyline.cli import app
+from storyline.cluster import vectors
 from storyline.reconcile import fingerprint
 from storyline.report.json import validate_report
 from storyline.settings import Settings
@@ -140,12 +142,16 @@ def test_report_reuses_the_stored_account_until_what_it_was_built_from_changes(
     assert again["accounts"] == analyzed["accounts"] and again["copies"] == analyzed["copies"]
     assert (tmp_path / "r1" / story_id / "report.md").read_text() == (tmp_path / "out" / story_id / "report.md"
                                                                       ).read_text()
-    # Other reconcile settings: rebuilt once, then that account is stored and reused.
+    # Other reconcile settings: rebuilt once, then that account is stored and reused. The rebuild, as in a
+    # new process (an empty embedder), finds every sentence embedding analyze computed in the store.
+    fresh = CountingEmbedder()
+    monkeypatch.setattr(vectors, "_shared", fresh)
     settings = Settings()
     settings.claims.min_content_words += 1
     api.report_story(story_id, tmp_path / "r2", settings, db=db)
     api.report_story(story_id, tmp_path / "r3", settings, db=db)
     assert built == [story_id]
+    assert fresh.encoded == []
     # An account built by other code (a changed module) is rebuilt.
     with Store(api.store_url(db)) as store:
         key = fingerprint.account_key(store.get_story(story_id), settings)

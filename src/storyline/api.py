@@ -283,11 +283,13 @@ def write_outputs(
     """Copies, one account per story, ``out_dir/report.json`` and each story's Markdown and HTML.
 
     With ``store`` (where ``stories`` are stored), each account is stored with the copy links among
-    its story's members, for :func:`report_story` to reuse.
+    its story's members, for :func:`report_story` to reuse, and the sentence embeddings are read from and
+    kept in it (``settings.store.keep_embeddings``).
     """
     embedder = embedder or _lazy.shared_embedder()
-    copies = find_copies(articles, settings.copies, embedder)
-    accounts = [_lazy.build_account(story, articles, annotations, copies, settings, embedder) for story in stories]
+    with embedder.backed_by(store if settings.store.keep_embeddings else None):
+        copies = find_copies(articles, settings.copies, embedder)
+        accounts = [_lazy.build_account(story, articles, annotations, copies, settings, embedder) for story in stories]
     if store is not None:
         code = code_record()
         for story, account in zip(stories, accounts, strict=True):

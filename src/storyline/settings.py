@@ -79,6 +79,9 @@ class StoreSettings:
     # SQLite only: how long a writer waits for another process's transaction before failing. A batch
     # commits in well under a second, so 30 s only runs out when another process is stuck.
     busy_timeout_s: float = 30.0
+    # Keep the sentence embeddings that copies and reconcile compute (1.5 KB a sentence; about 25 KB per
+    # article of a multi-article story), so a story rebuilt after it grew embeds only its new sentences.
+    keep_embeddings: bool = True
 
 
 @dataclass

@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from fake_embedders import CountingEmbedder
 
 from storyline.cluster.vectors import EMBEDDING_DIMENSION, Embedder
-
-
-class CountingEmbedder(Embedder):
-    """Embedder whose model is a deterministic stand-in that records every batch it is given."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.batches: list[list[str]] = []
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        self.batches.append(list(texts))
-        out = np.zeros((len(texts), EMBEDDING_DIMENSION), dtype=np.float32)
-        for row, text in enumerate(texts):
-            out[row, sum(map(ord, text)) % EMBEDDING_DIMENSION] = 1.0
-        return out
 
 
 def test_each_distinct_text_is_encoded_once_across_calls():

@@ -8,14 +8,16 @@ keeps the first articles of a stream from being clustered on words like "said".
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from scipy import sparse
@@ -178,6 +180,23 @@ def presence_matrix(key_sets: Sequence[Iterable[str]]) -> tuple[sparse.csr_matri
 EMBEDDING_DIMENSION = 384
 
 
+# Stored vectors are keyed by the model's name and the text: another model would need other keys.
+_MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+def embedding_key(text: str) -> str:
+    """The key of ``text``'s embedding in a store (32 hex characters)."""
+    return hashlib.sha256(f"{_MODEL_NAME}\n{text}".encode()).hexdigest()[:32]
+
+
+class EmbeddingStore(Protocol):
+    """Where embeddings outlive the process (:class:`storyline.store.Store` is one)."""
+
+    def get_embeddings(self, keys: Iterable[str]) -> dict[str, bytes]: ...
+
+    def put_embeddings(self, vectors: dict[str, bytes]) -> None: ...
+
+
 @dataclass
 class Embedder:
     """Sentence embeddings with the bundled all-MiniLM-L6-v2 (loaded on first use).
@@ -190,6 +209,7 @@ class Embedder:
     ``backend``: ``"onnx"`` runs the model on ONNX Runtime (:mod:`storyline.cluster.encoder`: the same
     vectors for half the CPU), ``"torch"`` through sentence-transformers; when ONNX Runtime is missing
     or the conversion fails, the torch path is used (and the reason logged once).
+    ``backing``: a store that keeps embeddings between processes (set for a block with :meth:`backed_by`).
     ``threads``: threads while encoding; ``None``: one per core. The pipeline's stages that embed (story
     assignment at ingest, reconcile) run when the annotation workers are not running, so the cores are
     free: on the quiet 2-core machine 600 news sentences took 5.2 s with one torch thread and 2.8 s with
@@ -201,6 +221,7 @@ class Embedder:
     cache_size: int = 50_000
     threads: int | None = None
     backend: str = "onnx"
+    backing: EmbeddingStore | None = None
     _model: OnnxMiniLM | _TorchMiniLM | None = None
     _cache: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, repr=False)
 
@@ -209,10 +230,13 @@ class Embedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, EMBEDDING_DIMENSION), dtype=np.float32)
-        new = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if new:
-            for text, vector in zip(new, self._encode(new), strict=True):
-                self._cache[text] = vector.copy()  # a row of its own, not a view keeping the batch alive
+        distinct = list(dict.fromkeys(texts))
+        unstored = self._load_backed(distinct) if self.backing is not None else []
+        self._encode_new([t for t in distinct if t not in self._cache])
+        if unstored:  # encoded now, or earlier in this process while no store was attached
+            assert self.backing is not None
+            vectors = {embedding_key(t): np.asarray(self._cache[t], dtype=np.float32).tobytes() for t in unstored}
+            self.backing.put_embeddings(vectors)
         rows = []
         for text in texts:
             self._cache.move_to_end(text)
@@ -220,6 +244,35 @@ class Embedder:
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return np.stack(rows)
+
+    def _encode_new(self, texts: list[str]) -> None:
+        if texts:
+            for text, vector in zip(texts, self._encode(texts), strict=True):
+                self._cache[text] = vector.copy()  # a row of its own, not a view keeping the batch alive
+
+    def _load_backed(self, texts: list[str]) -> list[str]:
+        """Put the backing store's vectors of ``texts`` in the cache; the texts the store does not have."""
+        assert self.backing is not None
+        keys = {text: embedding_key(text) for text in texts}
+        found = self.backing.get_embeddings(keys.values())
+        unstored = []
+        for text, key in keys.items():
+            data = found.get(key)
+            if data is None or len(data) != 4 * EMBEDDING_DIMENSION:
+                unstored.append(text)
+            elif text not in self._cache:
+                self._cache[text] = np.frombuffer(data, dtype=np.float32).copy()
+        return unstored
+
+    @contextmanager
+    def backed_by(self, store: EmbeddingStore | None) -> Iterator[Embedder]:
+        """While in the block, texts not in memory are looked up in ``store`` and what is encoded is saved
+        there, so another process (the next ``analyze``, a report rebuild) does not encode them again."""
+        before, self.backing = self.backing, store
+        try:
+            yield self
+        finally:
+            self.backing = before
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._model is None:

@@ -47,6 +47,7 @@ from storyline.store.tables import (
     cluster_meta,
     cluster_stories,
     problems,
+    sentence_embeddings,
     stories,
     story_accounts,
     story_articles,
@@ -427,6 +428,33 @@ class Store:
         stmt = select(story_accounts.c.data).where(story_accounts.c.story_id == story_id, story_accounts.c.key == key)
         with self._engine.connect() as conn:
             return conn.execute(stmt).scalar_one_or_none()
+
+    # ------------------------------------------------------------------ sentence embeddings (reconcile stage)
+
+    def get_embeddings(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The stored embedding bytes of those ``keys`` that have one."""
+        found: dict[str, bytes] = {}
+        with self._engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(keys)), _IN_CHUNK):
+                stmt = select(sentence_embeddings.c.key, sentence_embeddings.c.vector)
+                found.update((k, bytes(v)) for k, v in conn.execute(stmt.where(sentence_embeddings.c.key.in_(chunk))))
+        return found
+
+    def put_embeddings(self, vectors: dict[str, bytes]) -> None:
+        """Store embeddings by key; a key already stored keeps its row (the same text has the same vector)."""
+        if not vectors:
+            return
+        try:
+            with self._writing() as conn:
+                todo = dict(vectors)
+                for chunk in _chunks(list(todo), _IN_CHUNK):
+                    stmt = select(sentence_embeddings.c.key).where(sentence_embeddings.c.key.in_(chunk))
+                    for (key,) in conn.execute(stmt):
+                        todo.pop(key, None)
+                if todo:
+                    conn.execute(insert(sentence_embeddings), [{"key": k, "vector": v} for k, v in todo.items()])
+        except IntegrityError:
+            pass  # another process stored some of them meanwhile (PostgreSQL): derived data, computed again if needed
 
     # ------------------------------------------------------------------ stories (cluster stage)
 

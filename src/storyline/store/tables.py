@@ -156,3 +156,14 @@ story_accounts = Table(
     Column("data", JSONData, nullable=False),
     Column("updated", DateTime(timezone=True), nullable=False),
 )
+
+#: Sentence embeddings already computed by the reconcile and copy stages (claim sentences, quote contents,
+#: clauses, aligned passages), keyed by a digest of the model's name and the text
+#: (``cluster.vectors.embedding_key``); ``vector`` is the unit-length float32 vector's bytes. A story rebuilt
+#: after it grew embeds only its new sentences. Derived data: deleting rows only costs recomputing them.
+sentence_embeddings = Table(
+    "sentence_embeddings",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("vector", LargeBinary, nullable=False),
+)
