@@ -32,6 +32,7 @@ from storyline.report.view import (
     number_text,
     plotted,
     refers_to_text,
+    spoken_text,
     value_text,
 )
 
@@ -75,6 +76,7 @@ def render_html(account: Account, articles: list[Article], annotations: dict[str
         # Numbers with a highlighted passage to link to; the others link to their entry under Sources.
         "cited": {n for view in views for para in view["paragraphs"] for piece in para for n in piece.anchors},
         "entity_name": lambda ref: entity_name(account, ref),
+        "spoken": spoken_text,
     }
     return _environment().get_template("report.html").render(context)
 

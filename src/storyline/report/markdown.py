@@ -19,6 +19,7 @@ from storyline.report.view import (
     number_text,
     plotted,
     refers_to_text,
+    spoken_text,
     value_text,
 )
 
@@ -109,7 +110,7 @@ def _quotes(account: Account, notes: Footnotes) -> str:
         lines = [f"### {esc(speaker)}"]
         for group in groups:
             lines.append("")
-            lines += [f"- {esc(notes.outlet(v.content))} ({v.kind}): “{esc(v.content.text)}” "
+            lines += [f"- {esc(notes.outlet(v.content))} ({v.kind}): “{esc(spoken_text(v))}” "
                       f"[{notes.number(v.content)}]" for v in group.versions]
             if len(group.versions) > 1 and group.similarity < 1:
                 lines.append(f"  *(versions differ; lowest similarity {group.similarity:.2f})*")

@@ -10,8 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from storyline.model import Account, Article, Citation, FigurePoint, FigureSeries, QuoteGroup
+import numpy as np
 
+from storyline.cluster.sentences import quoted_mask
+from storyline.model import Account, Article, Citation, FigurePoint, FigureSeries, QuoteGroup, QuoteVersion
+
+_DOUBLE_MARKS = "\"“”"
+_SINGLE_MARKS = "'‘’"
 # Bounds as a reader writes them in front of a number.
 _BOUND_SIGNS = {"=": "", "~": "about ", ">": "more than ", "<": "less than ", ">=": "at least ", "<=": "at most "}
 
@@ -126,6 +131,33 @@ def by_speaker(groups: list[QuoteGroup]) -> list[tuple[str, list[QuoteGroup]]]:
         speakers.setdefault(group.speaker_name or "", []).append(group)
     unknown = speakers.pop("", [])
     return list(speakers.items()) + ([("Unattributed", unknown)] if unknown else [])
+
+
+def spoken_text(version: QuoteVersion) -> str:
+    """A quote's words as the report prints them, inside one pair of quotation marks.
+
+    A direct quote shows only its quotations, joined by " … ": the attribution a content strings them
+    around (``"A," she said. "B."``) and the marks themselves go (single marks too, when they enclose the
+    whole content), and a trailing comma ends nothing. Any
+    other content keeps its words, with its own double quotation marks turned single, as a quote inside
+    a quote is printed.
+    """
+    text = version.content.text.strip()
+    mask = quoted_mask(text)
+    edges = [int(i) for i in np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))]
+    spans = list(zip(edges[::2], edges[1::2], strict=True))
+    if version.kind == "direct" and spans:
+        pieces = [text[a:b].strip(_DOUBLE_MARKS + " ").rstrip(",").strip() for a, b in spans]
+        return " … ".join(p for p in pieces if p)
+    if version.kind == "direct" and len(text) > 1 and text[0] in _SINGLE_MARKS and text[-1] in _SINGLE_MARKS:
+        return text[1:-1].rstrip(",").strip()  # a quotation in single marks (a house style)
+    chars = list(text)
+    for a, b in spans:
+        if chars[a] in _DOUBLE_MARKS:
+            chars[a] = "‘"
+        if b - 1 > a and chars[b - 1] in _DOUBLE_MARKS:
+            chars[b - 1] = "’"
+    return "".join(chars)
 
 
 def refers_to_text(point: FigurePoint) -> str:
