@@ -266,8 +266,9 @@ class Embedder:
 
     @contextmanager
     def backed_by(self, store: EmbeddingStore | None) -> Iterator[Embedder]:
-        """While in the block, texts not in memory are looked up in ``store`` and what is encoded is saved
-        there, so another process (the next ``analyze``, a report rebuild) does not encode them again."""
+        """While in the block, every text asked for is looked up in ``store`` (what memory lacks is read from
+        it) and what the store lacks is saved there, whether encoded now or earlier in this process, so
+        another process (the next ``analyze``, a report rebuild) does not encode it again."""
         before, self.backing = self.backing, store
         try:
             yield self
