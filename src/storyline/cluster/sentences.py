@@ -88,3 +88,9 @@ def quoted_mask(text: str) -> np.ndarray:
     if opened is not None:
         mask[opened:] = True
     return mask
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the quotations in ``text`` (runs of :func:`quoted_mask`, marks included)."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], quoted_mask(text).astype(np.int8), [0]])))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from storyline.annotate.gazetteer import Gazetteer
-from storyline.cluster.sentences import quoted_mask
+from storyline.cluster.sentences import quoted_spans
 from storyline.cluster.vectors import DocumentFrequencies, Embedder, presence_matrix, shared_embedder, tokens
 from storyline.model import Annotations, Article, Citation, MergedEntity, Quote, QuoteGroup, QuoteVersion
 from storyline.reconcile.entities import entity_id_map
@@ -108,8 +108,7 @@ def _quotation_pieces(quote: Quote) -> list[str]:
     each compared on its own: another outlet may carry only one of them, or translate them apart. A
     content of one quotation or none is one piece."""
     content = quote.content.text
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], quoted_mask(content).astype(np.int8), [0]])))
-    pieces = [content[a:b].strip(_QUOTE_MARKS + " ,.") for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    pieces = [content[a:b].strip(_QUOTE_MARKS + " ,.") for a, b in quoted_spans(content)]
     pieces = [p for p in pieces if len(p.split()) >= _MIN_PIECE_WORDS]
     return pieces if len(pieces) > 1 else [_content_text(quote)]
 

@@ -10,9 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-import numpy as np
-
-from storyline.cluster.sentences import quoted_mask
+from storyline.cluster.sentences import quoted_spans
 from storyline.model import Account, Article, Citation, FigurePoint, FigureSeries, QuoteGroup, QuoteVersion
 
 _DOUBLE_MARKS = "\"“”"
@@ -143,9 +141,7 @@ def spoken_text(version: QuoteVersion) -> str:
     a quote is printed.
     """
     text = version.content.text.strip()
-    mask = quoted_mask(text)
-    edges = [int(i) for i in np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))]
-    spans = list(zip(edges[::2], edges[1::2], strict=True))
+    spans = quoted_spans(text)
     if version.kind == "direct" and spans:
         pieces = [text[a:b].strip(_DOUBLE_MARKS + " ").rstrip(",").strip() for a, b in spans]
         return " … ".join(p for p in pieces if p)
