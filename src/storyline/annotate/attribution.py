@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from spacy.tokens import Doc, Span, Token
@@ -624,7 +624,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, float]:
 
 
 class AttributionTagger:
-    """The shipped CRF: BIO Source/Cue/Content labels for the tokens of a parsed document."""
+    """The feature CRF: BIO Source/Cue/Content labels for the tokens of a parsed document."""
+
+    completes_clauses = True  # it cuts long clausal complements short (docs/stages/quotes.md)
 
     def __init__(self, model_path: Path = MODEL_PATH, lexicon_path: Path = LEXICON_PATH) -> None:
         import pycrfsuite
@@ -667,10 +669,33 @@ class AttributionTagger:
         return [(para, self._tagger.tag(feats)) for para, feats in items]
 
 
-@lru_cache(maxsize=1)
-def default_tagger() -> AttributionTagger:
-    """The shipped tagger, loaded once."""
-    return AttributionTagger()
+class Tagger(Protocol):
+    """What quote extraction needs of an attribution tagger (the CRF here, or the transformer's
+    :class:`storyline.annotate.piece_tagger.PieceTagger`)."""
+
+    lexicon: dict[str, float]
+    # Whether its contents need the rules' clause completion (a content that starts in a cue verb's
+    # clausal complement becomes the whole complement): the CRF cuts long complements short.
+    completes_clauses: bool
+
+    def tag(self, doc: Doc, context: bool = True) -> list[tuple[list[Token], list[str]]]:
+        """Each paragraph's tokens with their BIO labels."""
+        ...
+
+
+TAGGERS = ("transformer", "crf")
+
+
+@lru_cache(maxsize=2)
+def default_tagger(kind: str = "transformer") -> Tagger:
+    """The shipped tagger of ``kind`` (one of :data:`TAGGERS`), loaded once per process."""
+    if kind == "crf":
+        return AttributionTagger()
+    if kind == "transformer":
+        from storyline.annotate.piece_tagger import PieceTagger
+
+        return PieceTagger()
+    raise ValueError(f"unknown attribution tagger {kind!r}: expected one of {', '.join(TAGGERS)}")
 
 
 _CUE_WORD = re.compile(r"^[a-z][a-z\-']*$")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from storyline.annotate.attribution import (
-    AttributionTagger,
+    Tagger,
     bio_runs,
     default_tagger,
     doc_text,
@@ -61,7 +61,7 @@ def extract_quotes(
     *,
     use_model: bool = True,
     use_rules: bool = True,
-    tagger: AttributionTagger | None = None,
+    tagger: Tagger | None = None,
     settings: QuotesSettings | None = None,
 ) -> list[Quote]:
     """Direct and reported speech in ``doc`` (a spaCy Doc of the article text), in text order.
@@ -70,18 +70,22 @@ def extract_quotes(
     Offsets are character offsets into ``doc.text``.
     """
     settings = settings or QuotesSettings()
+    if use_model:
+        tagger = tagger or default_tagger(settings.tagger)
     lexicon = tagger.lexicon if tagger else load_lexicon()
     text = doc_text(doc)
     regions = quoted_regions(text)
     drafts: list[_Draft] = []
     if use_model:
-        drafts = _model_drafts(doc, tagger or default_tagger(), regions, settings.context_vectors)
+        drafts = _model_drafts(doc, tagger, regions, settings.context_vectors)
     if use_rules:
+        _cut_at_new_attributions(doc, drafts, regions, lexicon)
         _add_rule_drafts(drafts, _rule_drafts(doc, lexicon, settings))
     _check_sources(doc, drafts)
     if use_rules:
         _fill_from_parse(doc, drafts, regions)
-        _complete_clauses(doc, drafts)
+        if not use_model or tagger.completes_clauses:
+            _complete_clauses(doc, drafts)
         drafts = _join_continued_quotations(text, drafts, regions)
     _snap_to_quotation_marks(text, drafts, regions)
     quotes = [_to_quote(text, d, regions, settings) for d in drafts if d.content]
@@ -103,7 +107,7 @@ def _named_speaker(doc: Doc, quote: Quote) -> bool:
 # --------------------------------------------------------------------------- model
 
 
-def _model_drafts(doc: Doc, tagger: AttributionTagger, regions: list[Interval], context: bool) -> list[_Draft]:
+def _model_drafts(doc: Doc, tagger: Tagger, regions: list[Interval], context: bool) -> list[_Draft]:
     """Group the tagger's runs into attributions: each source / content run joins the nearest cue.
 
     ``context``: let the tagger run its transformer over cue sentences (when its model uses them).
@@ -176,6 +180,45 @@ def _rule_drafts(doc: Doc, lexicon: dict[str, float], settings: QuotesSettings) 
         if draft:
             drafts.append(draft)
     return drafts
+
+
+def _cut_at_new_attributions(
+    doc: Doc, drafts: list[_Draft], regions: list[Interval], lexicon: dict[str, float]
+) -> None:
+    """End a tagged content before a later sentence that makes an attribution of its own.
+
+    A content that runs on into a sentence whose speech verb has a subject of its own ("According to the
+    police, X. *Ahmed Khan told the BBC* Y.") stops at the end of the sentence before (a fragment that
+    starts there is dropped); the rules then find the new attribution. Sentences that hold the draft's own
+    cue or source, or start inside quotation marks (the quote's own words), never cut it.
+    """
+    for draft in drafts:
+        own = draft.cue + draft.source
+        kept: list[Interval] = []
+        for start, end in draft.content:
+            for sent in doc.sents:
+                first = sent.start_char
+                if not start <= first < end or any(first <= iv[0] < sent.end_char for iv in own):
+                    continue
+                if any(r[0] <= first < r[1] for r in regions) or not _attributes(sent, regions, lexicon):
+                    continue
+                before = [t for t in doc[: sent.start] if t.idx >= start and not t.is_space]
+                while before and before[-1].text in {".", "!", "?", ";", ","}:
+                    before.pop()
+                end = before[-1].idx + len(before[-1]) if before else start
+                break
+            if end > start:
+                kept.append((start, end))
+        draft.content = kept
+
+
+def _attributes(sent: Span, regions: list[Interval], lexicon: dict[str, float]) -> bool:
+    """Whether a speech verb of ``sent``, outside quotation marks, has a speaker of its own."""
+    return any(
+        _subject(t)
+        for t in sent
+        if t.pos_ == "VERB" and t.lemma_.lower() in lexicon and not any(r[0] <= t.idx < r[1] for r in regions)
+    )
 
 
 def _add_rule_drafts(drafts: list[_Draft], found: list[_Draft]) -> None:

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import warnings
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -61,15 +62,24 @@ def export_onnx(model: Path, target: Path) -> None:
     """Convert the transformer of ``model`` to an ONNX graph at ``target`` (written atomically).
 
     Inputs ``input_ids``, ``attention_mask``, ``token_type_ids`` (int64, batch x length, both axes
-    dynamic); output ``last_hidden_state``. Two processes converting at once each write their own
-    temporary file and the last rename wins; both files are the same graph.
+    dynamic); output ``last_hidden_state``.
     """
-    import torch
     from transformers import AutoModel
 
-    transformer = AutoModel.from_pretrained(str(model)).eval()
+    export_module(AutoModel.from_pretrained(str(model)).eval(), target, "last_hidden_state")
 
-    class _HiddenStates(torch.nn.Module):
+
+def export_module(module: Any, target: Path, output: str) -> None:
+    """Write a torch module over BERT inputs to an ONNX graph at ``target`` (atomically).
+
+    ``module`` is called as ``module(input_ids=…, attention_mask=…, token_type_ids=…)``; its output (or the
+    ``output`` attribute of it, for a transformers model output) is the graph's output ``output``, with
+    batch and length axes dynamic. Two processes converting at once each write their own temporary file
+    and the last rename wins; both files are the same graph.
+    """
+    import torch
+
+    class _Positional(torch.nn.Module):
         # The exporter passes inputs by position; BertModel's positional order is not (ids, mask, types).
         def __init__(self, inner: torch.nn.Module) -> None:
             super().__init__()
@@ -77,11 +87,11 @@ def export_onnx(model: Path, target: Path) -> None:
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
             out = self.inner(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
-            return out.last_hidden_state
+            return out if isinstance(out, torch.Tensor) else getattr(out, output)
 
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
     example = (ids, (ids > 0).long(), torch.zeros_like(ids))
-    axes = {name: {0: "batch", 1: "length"} for name in (*_INPUTS, "last_hidden_state")}
+    axes = {name: {0: "batch", 1: "length"} for name in (*_INPUTS, output)}
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
@@ -89,12 +99,48 @@ def export_onnx(model: Path, target: Path) -> None:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                _HiddenStates(transformer), example, str(tmp), input_names=list(_INPUTS),
-                output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=_OPSET, dynamo=False,
+                _Positional(module.eval()),
+                example,
+                str(tmp),
+                input_names=list(_INPUTS),
+                output_names=[output],
+                dynamic_axes=axes,
+                opset_version=_OPSET,
+                dynamo=False,
             )
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def cached_session(path: Path | None, export: Callable[[Path], None], threads: int | None, what: str) -> Any:
+    """An ONNX Runtime session on the graph kept at ``path``, made first by ``export(path)`` when missing.
+
+    ``path`` None (no cache directory): the graph is exported to a temporary file, loaded and deleted.
+    Intra-op threads (``threads``; ``None``: one per core) do not spin while waiting, so a process that
+    runs the graph now and then burns no CPU in between.
+    """
+    import onnxruntime  # before converting: a missing runtime fails at once
+
+    if path is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "graph.onnx"
+            export(path)
+            return _open_session(onnxruntime, path, threads)
+    if not path.exists():
+        _log.info("converting %s to ONNX (once per machine): %s", what, path)
+        export(path)
+    return _open_session(onnxruntime, path, threads)
+
+
+def _open_session(onnxruntime: Any, path: Path, threads: int | None) -> Any:
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads or 0
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 class OnnxMiniLM:
@@ -105,35 +151,16 @@ class OnnxMiniLM:
     """
 
     def __init__(self, threads: int | None = None, model: Path | None = None) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         model = model or model_dir()
-        path = onnx_path(model)
-        if path is None:  # no cache directory: convert into a temporary file, load it, delete it
-            import tempfile
-
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "minilm.onnx"
-                export_onnx(model, path)
-                self._session = self._open(onnxruntime, path, threads)
-        else:
-            if not path.exists():
-                _log.info("converting all-MiniLM-L6-v2 to ONNX (once per machine): %s", path)
-                export_onnx(model, path)
-            self._session = self._open(onnxruntime, path, threads)
+        self._session = cached_session(
+            onnx_path(model), lambda path: export_onnx(model, path), threads, "all-MiniLM-L6-v2"
+        )
         config = json.loads((model / "sentence_bert_config.json").read_text())
         self._tokenizer = Tokenizer.from_file(str(model / "tokenizer.json"))
         self._tokenizer.enable_truncation(int(config["max_seq_length"]))
         self._tokenizer.enable_padding()
-
-    @staticmethod
-    def _open(onnxruntime: Any, path: Path, threads: int | None) -> Any:
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or 0
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
         """Unit-length embeddings, one float32 row per text, in input order.
