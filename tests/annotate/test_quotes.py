@@ -247,3 +247,40 @@ def test_quotation_continued_after_its_frame_and_in_the_next_paragraph(nlp):
     assert q.content.start == text.index("“The budget")
     assert q.content.end == text.index("to everyone.”") + len("to everyone.”")
     assert [r for r in quotes if "numbers are clear" in r.content.text] == [q]
+
+
+class _FixedTagger:
+    """A tagger that labels the words given to it and leaves every other token O."""
+
+    completes_clauses = False
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        from storyline.annotate.attribution import load_lexicon
+
+        self.lexicon = load_lexicon()
+        self.labels = labels
+
+    def tag(self, doc, context=True):
+        from storyline.annotate.attribution import paragraphs
+
+        out = []
+        for para in paragraphs(doc):
+            labels, prev = [], "O"
+            for tok in para:
+                part = self.labels.get(tok.text, "O")
+                labels.append("O" if part == "O" else ("I-" if prev == part else "B-") + part)
+                prev = part
+            out.append((para, labels))
+        return out
+
+
+def test_a_tagged_content_does_not_join_a_cue_across_an_untagged_sentence(nlp):
+    text = "Videos showed troops near Izyum. A statue stood there. Officials denied that troops held Izyum."
+    tagger = _FixedTagger(
+        {"troops": "content", "near": "content", "Izyum": "content", "Officials": "source", "denied": "cue",
+         "that": "content", "held": "content"}
+    )
+    settings = QuotesSettings(named_speakers_only=False)
+    (quote,) = extract_quotes(nlp(text), tagger=tagger, settings=settings)
+    assert quote.cue is not None and quote.cue.text == "denied"
+    assert quote.content.text == "that troops held Izyum"  # not from "troops near Izyum" on

@@ -116,6 +116,7 @@ def _model_drafts(doc: Doc, tagger: Tagger, regions: list[Interval], context: bo
     on from the paragraph before); anything else without a cue is a tagging error.
     """
     drafts: list[_Draft] = []
+    sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
     for para, labels in tagger.tag(doc, context=context):
         runs = [(part, _char_span(para[i:j])) for part, i, j in bio_runs(labels)]
         cues = [iv for part, iv in runs if part == "cue"]
@@ -123,9 +124,11 @@ def _model_drafts(doc: Doc, tagger: Tagger, regions: list[Interval], context: bo
         for part, iv in runs:
             if part == "cue":
                 continue
-            if cues:
+            # a run joins a cue only with no whole sentence between them: an untagged sentence ends it
+            reachable = [k for k, cue in enumerate(cues) if not _sentence_between(sentences, iv, cue)]
+            if reachable:
                 iv = _trim_source(doc, iv) if part == "source" else iv
-                getattr(_nearest(doc, iv, cues, para_drafts), part).append(iv)
+                getattr(_nearest(doc, iv, cues, para_drafts, reachable), part).append(iv)
             elif part == "content" and any(_within(iv, r) or _within(r, iv) for r in regions):
                 para_drafts.append(_Draft(content=[iv]))
         for draft in para_drafts:
@@ -147,8 +150,8 @@ def _trim_source(doc: Doc, iv: Interval) -> Interval:
     return _char_span(toks)
 
 
-def _nearest(doc: Doc, iv: Interval, cues: list[Interval], drafts: list[_Draft]) -> _Draft:
-    """The draft of the cue closest to ``iv``, preferring one in the same sentence."""
+def _nearest(doc: Doc, iv: Interval, cues: list[Interval], drafts: list[_Draft], candidates: list[int]) -> _Draft:
+    """The draft of the candidate cue closest to ``iv``, preferring one in the same sentence."""
     sent = _sentence_of(doc, iv[0])
 
     def cost(k: int) -> tuple[int, int]:
@@ -156,7 +159,13 @@ def _nearest(doc: Doc, iv: Interval, cues: list[Interval], drafts: list[_Draft])
         same = sent is not None and sent.start_char <= cue[0] < sent.end_char
         return (0 if same else 1, min(abs(cue[0] - iv[1]), abs(iv[0] - cue[1])))
 
-    return drafts[min(range(len(cues)), key=cost)]
+    return drafts[min(candidates, key=cost)]
+
+
+def _sentence_between(sentences: list[Interval], a: Interval, b: Interval) -> bool:
+    """Whether a whole sentence lies in the gap between two intervals of the text."""
+    gap = (a[1], b[0]) if a[1] <= b[0] else (b[1], a[0])
+    return any(gap[0] <= start and end <= gap[1] for start, end in sentences)
 
 
 # --------------------------------------------------------------------------- rules
