@@ -27,6 +27,7 @@ import torch
 from storyline.annotate.attribution import read_corpus
 from storyline.annotate.piece_tagger import (
     LABELS,
+    WEIGHTS_PATH,
     build_model,
     load_tokenizer,
     piece_labels,
@@ -48,9 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     """Build the examples, fine-tune, save the trained layers."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "polnear" / "train")
-    ap.add_argument(
-        "--out", type=Path, default=REPO / "src" / "storyline" / "annotate" / "models" / "attribution_pieces.pt"
-    )
+    ap.add_argument("--out", type=Path, default=WEIGHTS_PATH)
     ap.add_argument("--holdout-every", type=int, default=0)
     ap.add_argument("--epochs", type=float, default=5.0)
     ap.add_argument("--lr", type=float, default=8e-5)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from spacy.tokens import Doc, Token
 
-from storyline.annotate.attribution import MODEL_DIR, PARTS, GoldAttribution, load_lexicon, paragraphs
+from storyline.annotate.attribution import MODEL_DIR, PARTS, GoldAttribution, doc_text, load_lexicon, paragraphs
 
 LABELS = ("O", *(f"{bio}-{part}" for part in PARTS for bio in ("B", "I")))
 WEIGHTS_PATH = MODEL_DIR / "attribution_pieces.pt"
@@ -70,11 +70,7 @@ def windows(tokenizer: Any, text: str, start: int, end: int) -> list[Window]:
     """The paragraph ``text[start:end]`` as windows of at most ``MAX_PIECES`` pieces (offsets into ``text``)."""
     enc = tokenizer.encode(text[start:end], add_special_tokens=False)
     ids, spans = enc.ids, [(start + s, start + e) for s, e in enc.offsets]
-    return (
-        [Window(ids[k : k + MAX_PIECES], spans[k : k + MAX_PIECES]) for k in range(0, max(len(ids), 1), MAX_PIECES)]
-        if ids
-        else []
-    )
+    return [Window(ids[k : k + MAX_PIECES], spans[k : k + MAX_PIECES]) for k in range(0, len(ids), MAX_PIECES)]
 
 
 def piece_labels(spans: list[tuple[int, int]], attributions: list[GoldAttribution]) -> list[int]:
@@ -162,7 +158,6 @@ class PieceTagger:
         if not weights.exists():
             raise FileNotFoundError(f"{weights}: transformer attribution model missing")
         self.lexicon = load_lexicon()
-        self.pca = None
         self.batch_size = batch_size
         base = model_dir()
         self._tokenizer = load_tokenizer(base)
@@ -176,8 +171,8 @@ class PieceTagger:
         table = transitions_path(weights)
         self._transitions = np.array(json.loads(table.read_text(encoding="utf-8"))) if table.exists() else None
 
-    def piece_probabilities(self, wins: list[Window]) -> list[np.ndarray]:
-        """Label scores (pieces x labels; the argmax is the label) of each window."""
+    def piece_scores(self, wins: list[Window]) -> list[np.ndarray]:
+        """The output layer's label scores (pieces x labels, before softmax) of each window."""
         out: list[np.ndarray] = [np.zeros((0, len(LABELS)), dtype=np.float32)] * len(wins)
         order = sorted(range(len(wins)), key=lambda k: -len(wins[k].ids))
         for b in range(0, len(order), self.batch_size):
@@ -198,10 +193,10 @@ class PieceTagger:
     def tag(self, doc: Doc, context: bool = True) -> list[tuple[list[Token], list[str]]]:
         """Each paragraph's tokens with their labels: a token takes the label of its first piece."""
         del context  # the transformer always reads the whole paragraph
-        text = doc.text
+        text = doc_text(doc)  # joined once per Doc (spaCy joins the tokens on every Doc.text)
         paras = list(paragraphs(doc))
         wins_of = [windows(self._tokenizer, text, p[0].idx, p[-1].idx + len(p[-1])) for p in paras]
-        scores = iter(self.piece_probabilities([w for ws in wins_of for w in ws]))
+        scores = iter(self.piece_scores([w for ws in wins_of for w in ws]))
         result = []
         for para, wins in zip(paras, wins_of, strict=True):
             starts: list[int] = []

@@ -201,11 +201,12 @@ def _cut_at_new_attributions(
     starts there is dropped); the rules then find the new attribution. Sentences that hold the draft's own
     cue or source, or start inside quotation marks (the quote's own words), never cut it.
     """
+    sentences = list(doc.sents)
     for draft in drafts:
         own = draft.cue + draft.source
         kept: list[Interval] = []
         for start, end in draft.content:
-            for sent in doc.sents:
+            for sent in sentences:
                 first = sent.start_char
                 if not start <= first < end or any(first <= iv[0] < sent.end_char for iv in own):
                     continue
