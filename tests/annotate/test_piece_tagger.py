@@ -94,6 +94,26 @@ def test_shipped_transformer_tags_source_cue_and_content():
     assert all(lab == "O" for lab in tagged[0][1])  # no attribution in the first paragraph
 
 
+def test_int8_graph_labels_pieces_as_the_float_graph_does():
+    pytest.importorskip("onnxruntime")
+    import numpy as np
+
+    from storyline.annotate.piece_tagger import WEIGHTS_PATH, PieceTagger, graph_path
+
+    text = (
+        '"We will not give up a single village," the governor told reporters on Sunday, adding that '
+        "the army had retaken 20 settlements. According to the ministry, the counter-offensive goes on."
+    )
+    int8, float32 = PieceTagger(), PieceTagger(quantized=False)
+    wins = windows(int8._tokenizer, text, 0, len(text))
+    quantized, exact = int8.piece_scores(wins)[0], float32.piece_scores(wins)[0]
+    assert (quantized.argmax(axis=1) == exact.argmax(axis=1)).mean() >= 0.95
+    assert np.corrcoef(quantized.ravel(), exact.ravel())[0, 1] > 0.98
+    small, large = graph_path(WEIGHTS_PATH), graph_path(WEIGHTS_PATH, quantized=False)
+    if small is not None and large is not None:  # both kept in the cache: the int8 graph is the smaller
+        assert small.stat().st_size < large.stat().st_size / 2
+
+
 def test_unknown_tagger_kind_is_refused():
     from storyline.annotate.attribution import default_tagger
 

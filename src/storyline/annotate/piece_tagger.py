@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -129,7 +131,7 @@ def trained_state(model: Any) -> dict[str, Any]:
     return {k: v for k, v in model.state_dict().items() if not k.startswith("encoder.embeddings.")}
 
 
-def graph_path(weights: Path) -> Path | None:
+def graph_path(weights: Path, quantized: bool = True) -> Path | None:
     """Where the ONNX graph of the base model with ``weights`` is kept (None: no cache directory)."""
     from storyline.cluster.encoder import model_dir, onnx_path
 
@@ -137,14 +139,49 @@ def graph_path(weights: Path) -> Path | None:
     if base is None:
         return None
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:16]
-    return base.with_name(f"attribution-{digest}-{base.stem}.onnx")
+    return base.with_name(f"attribution-{digest}-{base.stem}{'-int8' if quantized else ''}.onnx")
+
+
+class _QuietPreprocessingAdvice(logging.Filter):
+    # quantize_dynamic advises its pre-processing on the root logger; it changes nothing for this graph
+    # (same output, same speed: measured), so the advice is not passed on to users.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "pre-processing" not in record.getMessage()
+
+
+def export_quantized(weights: Path, target: Path) -> None:
+    """Write the tagger with ``weights`` as an ONNX graph with int8 weights at ``target`` (atomically).
+
+    Dynamic quantisation, per output channel: on the train hold-out it scores as the float graph does
+    (source exact +0.002, content overlap +0.001) at 0.58x the CPU time; per-tensor scales lose 0.013
+    source exact (docs/stages/quotes.md).
+    """
+    import tempfile
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from storyline.cluster.encoder import export_module
+
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    quiet = _QuietPreprocessingAdvice()
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            graph = Path(work) / "float.onnx"
+            export_module(load_model(weights), graph, "logits")
+            logging.getLogger().addFilter(quiet)
+            quantize_dynamic(graph, tmp, weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(tmp, target)
+    finally:
+        logging.getLogger().removeFilter(quiet)
+        tmp.unlink(missing_ok=True)
 
 
 class PieceTagger:
     """BIO attribution labels for the tokens of a parsed document from the fine-tuned transformer.
 
     Runs on ONNX Runtime: the fine-tuned model is converted once per machine (like the sentence
-    encoder, :mod:`storyline.cluster.encoder`) and kept in the storyline cache directory.
+    encoder, :mod:`storyline.cluster.encoder`) and kept in the storyline cache directory, with int8
+    weights (``quantized``, see :func:`export_quantized`) or the trained float ones.
     ``threads``: ONNX Runtime's intra-op threads (``None``: one per core).
     """
 
@@ -152,7 +189,9 @@ class PieceTagger:
     # completion (made for the CRF) costs it content F1 on the train hold-out (docs/stages/quotes.md).
     completes_clauses = False
 
-    def __init__(self, weights: Path = WEIGHTS_PATH, threads: int | None = 1, batch_size: int = 16) -> None:
+    def __init__(
+        self, weights: Path = WEIGHTS_PATH, threads: int | None = 1, batch_size: int = 16, quantized: bool = True
+    ) -> None:
         from storyline.cluster.encoder import cached_session, export_module, model_dir
 
         if not weights.exists():
@@ -165,9 +204,12 @@ class PieceTagger:
         self._sep = self._tokenizer.token_to_id("[SEP]")
 
         def export(path: Path) -> None:
-            export_module(load_model(weights), path, "logits")
+            if quantized:
+                export_quantized(weights, path)
+            else:
+                export_module(load_model(weights), path, "logits")
 
-        self._session = cached_session(graph_path(weights), export, threads, "the attribution tagger")
+        self._session = cached_session(graph_path(weights, quantized), export, threads, "the attribution tagger")
         table = transitions_path(weights)
         self._transitions = np.array(json.loads(table.read_text(encoding="utf-8"))) if table.exists() else None
 
