@@ -93,6 +93,14 @@ def test_agentless_passive_and_fragment_are_not_quotes(nlp):
         assert q.speaker is not None and q.speaker.text.lower() not in PRONOUNS
 
 
+def test_placeholder_it_of_a_passive_cue_is_no_speaker_even_after_a_place(nlp):
+    text = (
+        "Commanders turned to the southern Kherson region, where it was hoped the river crossings would slow the enemy."
+    )
+    quotes = extract_quotes(nlp(text))
+    assert not any(q.speaker_entity and "river crossings" in q.content.text for q in quotes)
+
+
 def test_role_noun_before_the_name_resolves_forward(nlp):
     text = (
         "Government forces have retaken more ground in the east, the country's president has said.\n\n"

@@ -246,6 +246,8 @@ class EntityIndex:
             if antecedent is None or antecedent.end_char > span.start_char or antecedent[0].lower_ in RELATIVE_PRONOUNS:
                 return None
             return self.resolve(antecedent, speakers, settings)
+        if word == "it" and root.dep_ in ("nsubjpass", "expl"):
+            return None  # "it was hoped / is said that …": the placeholder of a clause, no one who speaks
         if root.pos_ == "PRON" or word in MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL_PRONOUNS | {"it", "i"}:
             if word in MALE_PRONOUNS:
                 want_kind, gender = "person", "m"
