@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -257,7 +256,7 @@ def group_quotes(
     groups = _merge(items, scores)
     if not s.keep_singletons:
         groups = [g for g in groups if len(g) > 1]
-    return [_to_group(items, g, lambda i, j: float(cosine[row[i], row[j]])) for g in groups]
+    return [_to_group(items, g, scores) for g in groups]
 
 
 def _pair_scores(
@@ -321,7 +320,7 @@ def _merge(items: list[_Item], scores: dict[tuple[int, int], float]) -> list[lis
     return [sorted(g) for g in order]
 
 
-def _to_group(items: list[_Item], group: list[int], cosine: Callable[[int, int], float]) -> QuoteGroup:
+def _to_group(items: list[_Item], group: list[int], scores: dict[tuple[int, int], float]) -> QuoteGroup:
     versions = []
     for i in group:
         item = items[i]
@@ -340,7 +339,9 @@ def _to_group(items: list[_Item], group: list[int], cosine: Callable[[int, int],
         named, key=lambda it: (votes[it.speaker_id], rank.get((it.speaker_id or "").split(":")[0], 0)), default=None
     )
     name = best.speaker_name if best else next((items[i].speaker_name for i in group if items[i].speaker_name), None)
-    similarity = min((cosine(i, j) for i in group for j in group if i < j), default=1.0)
+    # the weakest link of the group (every pair is linked, see _merge): the score that let the pair in, so a
+    # pair joined on shared words is not reported by an embedding cosine that may be below 0
+    similarity = min((scores[(i, j)] for i in group for j in group if i < j), default=1.0)
     key = "|".join(f"{items[i].article.id}:{items[i].quote.content.start}" for i in group)
     return QuoteGroup(
         id="quote:" + hashlib.sha1(key.encode()).hexdigest()[:12],
