@@ -25,3 +25,14 @@ class CountingEmbedder(Embedder):
     def encoded(self) -> list[str]:
         """Every text encoded, in order."""
         return [text for batch in self.batches for text in batch]
+
+
+class OpposedEmbedder(Embedder):
+    """Embedder whose stand-in model points each batch's first text one way and every other text the
+    opposite way: any two texts of a batch have cosine -1 (a similarity no real pair of news sentences reaches)."""
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), EMBEDDING_DIMENSION), dtype=np.float32)
+        out[:, 0] = -1.0
+        out[:1, 0] = 1.0
+        return out

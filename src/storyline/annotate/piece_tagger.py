@@ -17,7 +17,6 @@ import hashlib
 import itertools
 import json
 import logging
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -160,20 +159,18 @@ def export_quantized(weights: Path, target: Path) -> None:
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    from storyline.cache import written_atomically
     from storyline.cluster.encoder import export_module
 
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     quiet = _QuietPreprocessingAdvice()
-    try:
-        with tempfile.TemporaryDirectory() as work:
-            graph = Path(work) / "float.onnx"
-            export_module(load_model(weights), graph, "logits")
-            logging.getLogger().addFilter(quiet)
+    with written_atomically(target) as tmp, tempfile.TemporaryDirectory() as work:
+        graph = Path(work) / "float.onnx"
+        export_module(load_model(weights), graph, "logits")
+        logging.getLogger().addFilter(quiet)
+        try:
             quantize_dynamic(graph, tmp, weight_type=QuantType.QInt8, per_channel=True)
-        os.replace(tmp, target)
-    finally:
-        logging.getLogger().removeFilter(quiet)
-        tmp.unlink(missing_ok=True)
+        finally:
+            logging.getLogger().removeFilter(quiet)
 
 
 class PieceTagger:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import warnings
 from collections.abc import Callable
 from importlib import metadata
@@ -25,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from storyline.cache import cache_dir
+from storyline.cache import cache_dir, written_atomically
 from storyline.cluster.vectors import EMBEDDING_DIMENSION
 
 _log = logging.getLogger(__name__)
@@ -92,25 +91,19 @@ def export_module(module: Any, target: Path, output: str) -> None:
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
     example = (ids, (ids > 0).long(), torch.zeros_like(ids))
     axes = {name: {0: "batch", 1: "length"} for name in (*_INPUTS, output)}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
-        # The exporter's tracer warnings are about code paths of the model, not about the graph's use.
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                _Positional(module.eval()),
-                example,
-                str(tmp),
-                input_names=list(_INPUTS),
-                output_names=[output],
-                dynamic_axes=axes,
-                opset_version=_OPSET,
-                dynamo=False,
-            )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # The exporter's tracer warnings are about code paths of the model, not about the graph's use.
+    with written_atomically(target) as tmp, torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _Positional(module.eval()),
+            example,
+            str(tmp),
+            input_names=list(_INPUTS),
+            output_names=[output],
+            dynamic_axes=axes,
+            opset_version=_OPSET,
+            dynamo=False,
+        )
 
 
 def cached_session(path: Path | None, export: Callable[[Path], None], threads: int | None, what: str) -> Any:
