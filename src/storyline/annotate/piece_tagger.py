@@ -148,6 +148,13 @@ class _QuietPreprocessingAdvice(logging.Filter):
         return "pre-processing" not in record.getMessage()
 
 
+def export_float(weights: Path, target: Path) -> None:
+    """Write the tagger with ``weights`` as an ONNX graph with its trained float weights at ``target``."""
+    from storyline.cluster.encoder import export_module
+
+    export_module(load_model(weights), target, "logits")
+
+
 def export_quantized(weights: Path, target: Path) -> None:
     """Write the tagger with ``weights`` as an ONNX graph with int8 weights at ``target`` (atomically).
 
@@ -160,12 +167,11 @@ def export_quantized(weights: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from storyline.cache import written_atomically
-    from storyline.cluster.encoder import export_module
 
     quiet = _QuietPreprocessingAdvice()
     with written_atomically(target) as tmp, tempfile.TemporaryDirectory() as work:
         graph = Path(work) / "float.onnx"
-        export_module(load_model(weights), graph, "logits")
+        export_float(weights, graph)
         logging.getLogger().addFilter(quiet)
         try:
             quantize_dynamic(graph, tmp, weight_type=QuantType.QInt8, per_channel=True)
@@ -189,7 +195,7 @@ class PieceTagger:
     def __init__(
         self, weights: Path = WEIGHTS_PATH, threads: int | None = 1, batch_size: int = 16, quantized: bool = True
     ) -> None:
-        from storyline.cluster.encoder import cached_session, export_module, model_dir
+        from storyline.cluster.encoder import cached_session, model_dir
 
         if not weights.exists():
             raise FileNotFoundError(f"{weights}: transformer attribution model missing")
@@ -201,10 +207,7 @@ class PieceTagger:
         self._sep = self._tokenizer.token_to_id("[SEP]")
 
         def export(path: Path) -> None:
-            if quantized:
-                export_quantized(weights, path)
-            else:
-                export_module(load_model(weights), path, "logits")
+            (export_quantized if quantized else export_float)(weights, path)
 
         self._session = cached_session(graph_path(weights, quantized), export, threads, "the attribution tagger")
         table = transitions_path(weights)
